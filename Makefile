@@ -1,0 +1,40 @@
+# Kiln: the README's two commands are `make demo` and `make check`.
+BUILD ?= build
+LLVM ?= /usr/lib/llvm-22
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release \
+  -DMLIR_DIR=$(LLVM)/lib/cmake/mlir -DLLVM_EXTERNAL_LIT=$(LLVM)/bin/lit \
+  -DCMAKE_C_COMPILER=$(LLVM)/bin/clang -DCMAKE_CXX_COMPILER=$(LLVM)/bin/clang++ \
+  -DLLVM_USE_LINKER=lld
+
+.PHONY: all deps configure build check demo docs clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -G Ninja -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+configure: deps $(BUILD)/build.ninja
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS) --target kiln-opt KilnUnitTests
+
+# Every test suite; the last line is "N passed, N failed, N skipped".
+check: build
+	@scripts/run-tests.sh $(BUILD)
+
+# Kiln's main job for now: each example through kiln-opt to the reference
+# lowering, printed.
+demo: build
+	@scripts/demo.sh $(BUILD)
+
+# Regenerates the dialect and pass reference in docs/ from ODS.
+docs: configure
+	cmake --build $(BUILD) --target kiln-doc
+	cp $(BUILD)/docs/*.md docs/
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,9 @@
+//===- ConvToLinalg.cpp ----------------------------------------------------------===//
+#include "kiln/Conversion/Passes.h"
+#include "kiln/IR/KilnOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+void mlir::kiln::populateConvToLinalgPatterns(RewritePatternSet &patterns) {}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what Kiln needs from Debian's archive, only where missing, so it is
+# quick and idempotent when everything is present. Run as root (or via sudo).
+set -euo pipefail
+PKGS=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+      cmake ninja-build g++ libgtest-dev python3 python3-numpy)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}"
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every Kiln test suite (lit: IR and integration tests; GoogleTest
+# binaries through lit's GoogleTest format) and ends with one plain line
+# "N passed, N failed, N skipped" summed over all of them.
+set -uo pipefail
+BUILD=${1:-build}
+LIT=${LIT:-/usr/lib/llvm-22/bin/lit}
+log=$(mktemp)
+"$LIT" -v "$BUILD/test" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+count() { # sum the counts lit prints for the given result names
+  local total=0 n
+  for name in "$@"; do
+    n=$(grep -E "^ *${name} *: *[0-9]+" "$log" | head -1 | sed -E 's/.*: *([0-9]+).*/\1/')
+    total=$((total + ${n:-0}))
+  done
+  echo "$total"
+}
+passed=$(count "Passed" "Expectedly Failed")
+failed=$(count "Failed" "Unresolved" "Timed Out" "Unexpectedly Passed")
+skipped=$(count "Unsupported" "Skipped")
+rm -f "$log"
+if [ "$passed" -eq 0 ] && [ "$rc" -eq 0 ]; then rc=1; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$rc"

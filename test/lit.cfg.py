@@ -1,0 +1,34 @@
+# Lit configuration for Kiln's IR tests (dialect, conversions, transforms,
+# CPU integration). Unit tests run from Unit/ with their own config.
+import os
+import shutil
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "KILN"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "Unit", "Inputs"]
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(
+    ["kiln-opt", "mlir-opt", "mlir-runner"],
+    [config.kiln_tools_dir, config.llvm_tools_dir])
+
+# Runtime support libraries for executing lowered IR with mlir-runner.
+config.substitutions.append(("%mlir_lib_dir", config.llvm_lib_dir))
+config.substitutions.append(
+    ("%mlir_runner_utils",
+     os.path.join(config.llvm_lib_dir, "libmlir_runner_utils.so")))
+config.substitutions.append(
+    ("%mlir_c_runner_utils",
+     os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))
+config.substitutions.append(("%kiln_src_root", config.kiln_src_root))
+
+# Debian's interpreter carries numpy; another python3 on PATH may not.
+python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else config.python_executable
+config.substitutions.append(("%python", python))
