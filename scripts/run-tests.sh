@@ -6,7 +6,7 @@ set -uo pipefail
 BUILD=${1:-build}
 LIT=${LIT:-/usr/lib/llvm-22/bin/lit}
 log=$(mktemp)
-"$LIT" -v "$BUILD/test" 2>&1 | tee "$log"
+"$LIT" -v "$BUILD/test" "$BUILD/test/Unit" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 count() { # sum the counts lit prints for the given result names
   local total=0 n

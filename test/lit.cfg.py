@@ -11,7 +11,8 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "lit.cfg.py", "Unit", "Inputs"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "Unit", "Inputs", "harness",
+                   "lit.local.cfg"]
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
@@ -32,3 +33,10 @@ config.substitutions.append(("%kiln_src_root", config.kiln_src_root))
 # Debian's interpreter carries numpy; another python3 on PATH may not.
 python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else config.python_executable
 config.substitutions.append(("%python", python))
+
+# Numerics tests (python + numpy) find the tools and the harness here.
+config.environment["KILN_TOOLS_DIR"] = config.kiln_tools_dir
+config.environment["KILN_LLVM_BIN"] = config.llvm_tools_dir
+config.environment["KILN_LLVM_LIB"] = config.llvm_lib_dir
+config.environment["PYTHONPATH"] = os.path.join(
+    config.test_source_root, "Integration", "harness")

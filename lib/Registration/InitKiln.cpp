@@ -2,6 +2,7 @@
 #include "kiln/InitKiln.h"
 #include "kiln/Conversion/Passes.h"
 #include "kiln/IR/KilnDialect.h"
+#include "kiln/Pipelines/Pipelines.h"
 #include "kiln/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -15,4 +16,5 @@ void mlir::kiln::registerKilnDialects(DialectRegistry &registry) {
 void mlir::kiln::registerKilnPasses() {
   registerKilnConversionPasses();
   registerKilnTransformsPasses();
+  registerKilnPipelines();
 }
