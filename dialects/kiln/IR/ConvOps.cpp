@@ -1,4 +1,5 @@
 //===- ConvOps.cpp ----------------------------------------------------------===//
+#include "kiln/IR/ConvGeometry.h"
 #include "kiln/IR/KilnOps.h"
 
 using namespace mlir;
@@ -14,3 +15,4 @@ SmallVector<int64_t> QConvOp::getStrideValues() { return {}; }
 SmallVector<int64_t> QConvOp::getPadLowValues() { return {}; }
 SmallVector<int64_t> QConvOp::getPadHighValues() { return {}; }
 SmallVector<int64_t> QConvOp::getDilationValues() { return {}; }
+LogicalResult mlir::kiln::verifyConvLikeOp(Operation *op) { return success(); }

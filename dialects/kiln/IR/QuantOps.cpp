@@ -6,6 +6,4 @@ using namespace mlir::kiln;
 
 LogicalResult QuantizeOp::verify() { return success(); }
 LogicalResult DequantizeOp::verify() { return success(); }
-LogicalResult QMatmulOp::verify() { return success(); }
-LogicalResult QConvOp::verify() { return success(); }
 OpFoldResult DequantizeOp::fold(FoldAdaptor) { return {}; }

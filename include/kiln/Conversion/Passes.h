@@ -22,6 +22,7 @@ void populateBlockSelectToLinalgPatterns(RewritePatternSet &patterns);
 void populateConvToLinalgPatterns(RewritePatternSet &patterns);
 void populateNNToLinalgPatterns(RewritePatternSet &patterns);
 void populateQuantToLinalgPatterns(RewritePatternSet &patterns);
+void populateQComputeToLinalgPatterns(RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "kiln/Conversion/Passes.h.inc"

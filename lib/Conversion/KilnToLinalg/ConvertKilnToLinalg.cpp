@@ -22,6 +22,7 @@ struct ConvertKilnToLinalgPass
     populateConvToLinalgPatterns(patterns);
     populateNNToLinalgPatterns(patterns);
     populateQuantToLinalgPatterns(patterns);
+    populateQComputeToLinalgPatterns(patterns);
     ConversionTarget target(*ctx);
     target.addIllegalDialect<KilnDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });

@@ -1,0 +1,2 @@
+#include "kiln/Utils/BlockList.h"
+#include <gtest/gtest.h>
