@@ -11,7 +11,7 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "lit.cfg.py", "Unit", "Inputs", "harness",
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "Unit", "Inputs", "harness", "lib",
                    "lit.local.cfg"]
 
 llvm_config.use_default_substitutions()
