@@ -146,9 +146,10 @@ def Kiln_QuantFormatAttr : Kiln_Attr<"QuantFormat", "qformat"> {
     DefaultValuedParameter<"int64_t", "0">:$bits,
     DefaultValuedParameter<"::mlir::kiln::Codebook",
                            "::mlir::kiln::Codebook::None">:$codebook);
+  // struct(): the optional `key = value` pairs in any order (separate
+  // optional groups that all start with `,` cannot be parsed).
   let assemblyFormat = [{
-    `<` $kind (`,` `axis` `=` $axis^)? (`,` `block` `=` $block^)?
-    (`,` `bits` `=` $bits^)? (`,` `codebook` `=` $codebook^)? `>`
+    `<` $kind (`,` struct($axis, $block, $bits, $codebook)^)? `>`
   }];
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

@@ -12,11 +12,21 @@ def Kiln_QuantizeOp : Kiln_DpsOp<"quantize"> {
   let summary = "encodes real values into a storage tensor";
   let description = [{
     Encodes `input` (f32, f16 or bf16) with the given scale (and zero point
-    for `int`) operands according to `format` (see `#kiln.qformat`):
-    int: q = saturate(round_half_even(x / scale) + zp); float: q =
-    round_to_nearest_even_saturating(x / scale); mx and bfp: the same with
-    scale = 2^(e - 127); codebook: q = index of the code entry nearest to
-    x / absmax. A zero scale encodes 0 (codebook: the entry nearest 0).
+    for `int`) operands according to `format` (see `#kiln.qformat`), in f32
+    with t = x / scale:
+    int: q = saturate(round_half_even(t) + zp); float: q =
+    round_to_nearest_even_saturating(t); mx: the same with scale =
+    2^(e - 127); bfp: q = clamp(round_half_even(t), +-(2^(bits-1) - 1)) with
+    scale = 2^(e - 127); codebook: q = index of the code entry nearest to t
+    (ties toward the lower index; scale = absmax).
+    A zero scale encodes the value 0 (int: q = saturate(zp); float: +0;
+    codebook: the entry nearest 0). A NaN quotient encodes NaN in f8E4M3FN
+    (0x7F) and f8E5M2 (0x7E) and the value 0 in every format without NaN
+    (int, bfp, codebook, f4E2M1FN). Float encodes saturate +-inf as well
+    (f8E5M2 included: its inf codes are never produced). The bit-level
+    definition of every format is kiln/Utils/QuantFormats.h.
+    quantize(dequantize(q)) with the same scale, zero point and format folds
+    to q where that is provably exact (see QuantizeOp::fold).
     ```mlir
     %q = kiln.quantize %x scale(%s : tensor<64xf32>) : tensor<64x128xf32>
          outs(%init : tensor<64x128xi8>) {format = #kiln.qformat<int, axis = 0>}
@@ -33,6 +43,7 @@ def Kiln_QuantizeOp : Kiln_DpsOp<"quantize"> {
     (`zero_point` `(` $zero_point^ `:` type($zero_point) `)`)? `:` type($input)
     `outs` `(` $init `:` type($init) `)` attr-dict `->` type($result)
   }];
+  let hasFolder = 1;
   let extraClassDeclaration = [{
     MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
   }];
@@ -42,8 +53,9 @@ def Kiln_DequantizeOp : Kiln_DpsOp<"dequantize"> {
   let summary = "decodes a storage tensor into real values";
   let description = [{
     value = (q - zp) * scale for `int`, q * scale for `float`, q * 2^(e-127)
-    for `mx` and `bfp`, code[q] * absmax for `codebook`, computed in f32 and
-    written in the init's element type.
+    for `mx` and `bfp`, code[q] * absmax for `codebook` (q read unsigned),
+    computed in f32 and written in the init's element type. Minifloat codes
+    decode exactly (f8E5M2 inf and NaN codes to inf and NaN).
     ```mlir
     %x = kiln.dequantize %q scale(%s : tensor<64x4xf8E8M0FNU>)
          : tensor<64x128xf4E2M1FN> outs(%init : tensor<64x128xf32>)
@@ -61,7 +73,6 @@ def Kiln_DequantizeOp : Kiln_DpsOp<"dequantize"> {
     (`zero_point` `(` $zero_point^ `:` type($zero_point) `)`)? `:` type($input)
     `outs` `(` $init `:` type($init) `)` attr-dict `->` type($result)
   }];
-  let hasFolder = 1;
   let extraClassDeclaration = [{
     MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
   }];
@@ -74,9 +85,15 @@ def Kiln_QMatmulOp : Kiln_DpsOp<"qmatmul", [AttrSizedOperandSegments,
   let summary = "matmul with a quantized right operand (and optionally left)";
   let description = [{
     C = deq(A) . deq(B) with f32 accumulation, where deq is
-    `kiln.dequantize` with the operand's scale, zero point and format. A is
-    real-valued when `lhs_format` is absent. Shapes as `kiln.matmul`,
-    including `transpose_b` (B [..., N, K], the usual weight layout).
+    `kiln.dequantize` (computed in f32) with the operand's scale, zero point
+    and format. A is real-valued (f32, f16 or bf16) when `lhs_format` is
+    absent; with `lhs_format` it is a storage tensor and `lhs_scale` is
+    required. Scale and zero-point shapes follow each format's granularity
+    as for `kiln.dequantize`, over the operand's own dims (batch included);
+    zero points only with the `int` format. Shapes as `kiln.matmul`:
+    A [..., M, K], B [..., K, N] or, with `transpose_b`, [..., N, K] (the
+    usual weight layout), the same batch dims on A, B and the init, whose
+    type is the result type.
     ```mlir
     %c = kiln.qmatmul ins(%a, %w : tensor<8x4096xf32>, tensor<4096x4096xi4>)
          rhs_scale(%s : tensor<4096x32xf32>) outs(%init : tensor<8x4096xf32>)
@@ -113,9 +130,12 @@ def Kiln_QConvOp : Kiln_DpsOp<"qconv", [AttrSizedOperandSegments,
       "getResultTilePosition"]>]> {
   let summary = "convolution with a quantized filter (and optionally input)";
   let description = [{
-    `kiln.conv` of deq(input) and deq(filter), with the same layouts,
-    strides, padding (of real zeros), dilations, groups and epilogue. The
-    input is real-valued when `input_format` is absent.
+    `kiln.conv` of deq(input) and deq(filter) (deq as in `kiln.qmatmul`),
+    with the same layouts, strides, padding (of real zeros, not of zero
+    points), dilations, groups and epilogue. The input is real-valued (f32,
+    f16 or bf16) when `input_format` is absent; with it, `input_scale` is
+    required. Per-output-channel filter scales use the filter layout's O
+    axis (0 for `oihw` / `ohwi`, 3 for 2-D `hwio`).
     ```mlir
     %y = kiln.qconv ins(%x, %w : tensor<1x3x32x32xf32>, tensor<16x3x3x3xi8>)
          filter_scale(%s : tensor<16xf32>) outs(%init : tensor<1x16x30x30xf32>)

@@ -1,0 +1,236 @@
+//===- AttentionMergeToLinalg.cpp - online-softmax state ops --------------===//
+//
+// Reference lowering of kiln.online_attention (one KV tile of flash
+// attention) and kiln.attention_merge (LSE merge of partial attentions),
+// both in f32. exp(-inf - -inf) never happens: rows whose max is -inf are
+// selected explicitly.
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/Conversion/Passes.h"
+#include "kiln/IR/KilnOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace mlir::kiln::detail {
+/// Called from populateAttentionToLinalgPatterns.
+void populateAttentionMergeToLinalgPatterns(RewritePatternSet &patterns);
+} // namespace mlir::kiln::detail
+
+namespace {
+using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+const double kNegInf = -std::numeric_limits<double>::infinity();
+
+/// The identity map on the loops listed, out of `n` loops.
+AffineMap proj(MLIRContext *ctx, unsigned n, ArrayRef<unsigned> dims) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d : dims)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(n, 0, exprs, ctx);
+}
+SmallVector<unsigned> range(unsigned n) {
+  return llvm::to_vector(llvm::seq<unsigned>(0, n));
+}
+/// `dims` followed by `extra`.
+SmallVector<unsigned> cat(ArrayRef<unsigned> dims, ArrayRef<unsigned> extra) {
+  SmallVector<unsigned> r(dims);
+  r.append(extra.begin(), extra.end());
+  return r;
+}
+
+/// One-output linalg.generic; the last `numReduce` loops are reductions and
+/// the output's map is the identity on the parallel loops.
+Value generic(OpBuilder &b, Location loc, ValueRange ins,
+              ArrayRef<AffineMap> inMaps, Value out, unsigned numReduce,
+              BodyFn body) {
+  unsigned n = inMaps.front().getNumDims();
+  SmallVector<AffineMap> maps(inMaps);
+  maps.push_back(proj(b.getContext(), n, range(n - numReduce)));
+  SmallVector<utils::IteratorType> iters(n, utils::IteratorType::parallel);
+  for (unsigned i = n - numReduce; i < n; ++i)
+    iters[i] = utils::IteratorType::reduction;
+  auto op = linalg::GenericOp::create(
+      b, loc, out.getType(), ins, out, maps, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+      });
+  return op.getResult(0);
+}
+
+Value f32Const(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+}
+Value toF32(OpBuilder &b, Location loc, Value x) {
+  if (x.getType().isF32())
+    return x;
+  return arith::ExtFOp::create(b, loc, b.getF32Type(), x);
+}
+Value isNegInf(OpBuilder &b, Location loc, Value x) {
+  return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x,
+                               f32Const(b, loc, kNegInf));
+}
+/// An uninitialized f32 tensor shaped like `like`.
+Value emptyLike(OpBuilder &b, Location loc, Value like) {
+  return tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, like), b.getF32Type());
+}
+
+struct OnlineAttentionLowering : OpRewritePattern<OnlineAttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(OnlineAttentionOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    unsigned r = cast<RankedTensorType>(op.getQuery().getType()).getRank();
+    unsigned nb = r - 2;                   // leading (batch) loops
+    unsigned m = nb, n = nb + 1, x = nb + 2; // x: D or Dv
+    SmallVector<unsigned> lead = range(nb);
+    auto lmap = [&](unsigned loops, ArrayRef<unsigned> tail) {
+      return proj(ctx, loops, cat(lead, tail));
+    };
+    Value acc = op.getAcc(), mOld = op.getMax(), lOld = op.getSum();
+
+    // s[.., m, n] = scale * sum_d Q[.., m, d] K[.., n, d] (+ mask)
+    SmallVector<OpFoldResult> sSizes = tensor::getMixedSizes(b, loc, mOld);
+    sSizes.push_back(tensor::getMixedSize(b, loc, op.getKey(), r - 2));
+    Value sInit = tensor::EmptyOp::create(b, loc, sSizes, b.getF32Type());
+    Value zeroS = linalg::FillOp::create(b, loc, f32Const(b, loc, 0.0), sInit)
+                      .getResult(0);
+    Value qk = generic(
+        b, loc, {op.getQuery(), op.getKey()},
+        {lmap(r + 1, {m, x}), lmap(r + 1, {n, x})}, zeroS, 1,
+        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value p = arith::MulFOp::create(nb, nl, toF32(nb, nl, a[0]),
+                                          toF32(nb, nl, a[1]));
+          return arith::AddFOp::create(nb, nl, a[2], p);
+        });
+    SmallVector<Value> ins = {qk};
+    SmallVector<AffineMap> maps = {lmap(r, {m, n})};
+    if (op.getMask()) {
+      ins.push_back(op.getMask());
+      maps.push_back(lmap(r, {m, n}));
+    }
+    Value scale = f32Const(b, loc, op.getScale().convertToDouble());
+    Value s = generic(b, loc, ins, maps, sInit, 0,
+                      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                        Value v = arith::MulFOp::create(nb, nl, scale, a[0]);
+                        if (a.size() > 2)
+                          v = arith::AddFOp::create(nb, nl, v, a[1]);
+                        return v;
+                      });
+
+    // m' = max(m, rowmax s); alpha = exp(m - m') (1 where m' = -inf).
+    AffineMap sMap = lmap(r, {m, n}), rowMap = lmap(r, {m});
+    Value mNew = generic(b, loc, s, sMap, mOld, 1,
+                         [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                           return arith::MaximumFOp::create(nb, nl, a[0], a[1]);
+                         });
+    AffineMap row = proj(ctx, r - 1, range(r - 1));
+    Value alpha = generic(
+        b, loc, {mOld, mNew}, {row, row}, emptyLike(b, loc, mOld), 0,
+        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value e = math::ExpOp::create(
+              nb, nl, arith::SubFOp::create(nb, nl, a[0], a[1]));
+          return arith::SelectOp::create(nb, nl, isNegInf(nb, nl, a[1]),
+                                         f32Const(nb, nl, 1.0), e);
+        });
+    // p = exp(s - m') (0 where m' = -inf).
+    Value p = generic(
+        b, loc, {s, mNew}, {sMap, rowMap}, sInit, 0,
+        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value e = math::ExpOp::create(
+              nb, nl, arith::SubFOp::create(nb, nl, a[0], a[1]));
+          return arith::SelectOp::create(nb, nl, isNegInf(nb, nl, a[1]),
+                                         f32Const(nb, nl, 0.0), e);
+        });
+    auto mul = [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+      return arith::MulFOp::create(nb, nl, a[0], a[1]);
+    };
+    // l' = alpha l + rowsum p
+    Value lScaled = generic(b, loc, {alpha, lOld}, {row, row},
+                            emptyLike(b, loc, lOld), 0, mul);
+    Value lNew = generic(b, loc, p, sMap, lScaled, 1,
+                         [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                           return arith::AddFOp::create(nb, nl, a[0], a[1]);
+                         });
+    // acc' = alpha acc + p V                  loops (.., m, e, n)
+    AffineMap accMap = lmap(r, {m, n});
+    Value accScaled = generic(b, loc, {alpha, acc}, {rowMap, accMap},
+                              emptyLike(b, loc, acc), 0, mul);
+    Value accNew = generic(
+        b, loc, {p, op.getValue()}, {lmap(r + 1, {m, x}), lmap(r + 1, {x, n})},
+        accScaled, 1, [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value pv = arith::MulFOp::create(nb, nl, a[0], toF32(nb, nl, a[1]));
+          return arith::AddFOp::create(nb, nl, a[2], pv);
+        });
+    b.replaceOp(op, {accNew, mNew, lNew});
+    return success();
+  }
+};
+
+struct AttentionMergeLowering : OpRewritePattern<AttentionMergeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AttentionMergeOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    auto outs = op.getPartialOutputs();
+    auto lses = op.getPartialLses();
+    size_t np = outs.size();
+    // L = mx + log(sum_p exp(L_p - mx)), mx = max_p L_p (-inf if mx = -inf).
+    AffineMap id3 = proj(ctx, 3, {0, 1, 2});
+    Value lse = generic(
+        b, loc, lses, SmallVector<AffineMap>(np, id3), op.getOuts()[1], 0,
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value mx = a[0];
+          for (size_t i = 1; i < np; ++i)
+            mx = arith::MaximumFOp::create(nb, nl, mx, a[i]);
+          Value sum = f32Const(nb, nl, 0.0);
+          for (size_t i = 0; i < np; ++i)
+            sum = arith::AddFOp::create(
+                nb, nl, sum,
+                math::ExpOp::create(nb, nl,
+                                    arith::SubFOp::create(nb, nl, a[i], mx)));
+          Value l = arith::AddFOp::create(nb, nl, mx,
+                                          math::LogOp::create(nb, nl, sum));
+          return arith::SelectOp::create(nb, nl, isNegInf(nb, nl, mx),
+                                         f32Const(nb, nl, kNegInf), l);
+        });
+    // O = sum_p exp(L_p - L) O_p; a partial with L_p = -inf adds nothing.
+    SmallVector<Value> ins(outs.begin(), outs.end());
+    ins.append(lses.begin(), lses.end());
+    ins.push_back(lse);
+    SmallVector<AffineMap> maps(np, proj(ctx, 4, {0, 1, 2, 3}));
+    maps.append(np + 1, proj(ctx, 4, {0, 1, 2}));
+    Value outInit = op.getOuts()[0];
+    Type outElt = cast<RankedTensorType>(outInit.getType()).getElementType();
+    Value o = generic(
+        b, loc, ins, maps, outInit, 0,
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value total = f32Const(nb, nl, 0.0), zero = f32Const(nb, nl, 0.0);
+          for (size_t i = 0; i < np; ++i) {
+            Value lp = a[np + i];
+            Value w = math::ExpOp::create(
+                nb, nl, arith::SubFOp::create(nb, nl, lp, a[2 * np]));
+            Value t = arith::MulFOp::create(nb, nl, w, toF32(nb, nl, a[i]));
+            t = arith::SelectOp::create(nb, nl, isNegInf(nb, nl, lp), zero, t);
+            total = arith::AddFOp::create(nb, nl, total, t);
+          }
+          if (!outElt.isF32())
+            total = arith::TruncFOp::create(nb, nl, outElt, total);
+          return total;
+        });
+    b.replaceOp(op, {o, lse});
+    return success();
+  }
+};
+} // namespace
+
+void mlir::kiln::detail::populateAttentionMergeToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<OnlineAttentionLowering, AttentionMergeLowering>(
+      patterns.getContext());
+}
