@@ -41,7 +41,12 @@ def Kiln_ConvOp : Kiln_DpsOp<"conv", [
     groups = C, O = C * multiplier). Output spatial size is
     (in + pad_low + pad_high - dilation * (k - 1) - 1) / stride + 1. The
     result is then transformed by the ordered `epilogue` steps, which
-    consume `epilogue_operands` in order. Accumulation is f32.
+    consume `epilogue_operands` in order ([C_out] for `bias` / `affine`,
+    shaped like the output for `residual_add`). Accumulation and the epilogue
+    are f32; the result is converted to the init's element type. The init
+    gives only the shape: it is overwritten. Batch and spatial dims may be
+    dynamic; the reference lowering needs static channel counts and a static
+    filter.
     ```mlir
     %y = kiln.conv ins(%x, %w : tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>)
          epilogue_operands(%b : tensor<64xf32>)
@@ -67,7 +72,8 @@ def Kiln_BatchNormOp : Kiln_DpsOp<"batch_norm"> {
   let summary = "inference batch normalization with running statistics";
   let description = [{
     y = (x - mean[c]) / sqrt(var[c] + epsilon) * gamma[c] + beta[c], c the
-    index along `channel_axis` (default 1), all four statistics [C].
+    index along `channel_axis` (default 1; negative counts from the end), all
+    four statistics [C], computed in f32.
     ```mlir
     %y = kiln.batch_norm %x, %gamma, %beta, %mean, %var
          : tensor<1x64x56x56xf32>, tensor<64xf32>, tensor<64xf32>,

@@ -35,7 +35,8 @@ def Kiln_LayerNormOp : Kiln_DpsOp<"layer_norm", [AttrSizedOperandSegments]> {
   let description = [{
     Normalizes over dims [axis, rank): y = (x - mean) / sqrt(var + epsilon)
     (biased variance, f32), then * gamma + beta when given (shaped like the
-    normalized dims). `axis` defaults to -1 (the last dim).
+    normalized dims). `axis` defaults to -1 (the last dim); negative axes
+    count from the end.
     ```mlir
     %y = kiln.layer_norm %x scale(%g : tensor<768xf32>) bias(%b : tensor<768xf32>)
          : tensor<2x16x768xf32> outs(%init : tensor<2x16x768xf32>)
@@ -89,7 +90,8 @@ def Kiln_SoftmaxOp : Kiln_DpsOp<"softmax"> {
   let summary = "numerically stable softmax along one dimension";
   let description = [{
     y = exp(x - max) / sum(exp(x - max)) along `dimension` (default -1),
-    in f32. A slice that is all -inf gives 0.
+    in f32. A slice that is all -inf gives 0. `dimension` may be negative
+    (counted from the end).
     ```mlir
     %y = kiln.softmax %x : tensor<2x128xf32> outs(%init : tensor<2x128xf32>)
          {dimension = 1 : i64} -> tensor<2x128xf32>
