@@ -36,13 +36,24 @@ def Kiln_AttentionOp : Kiln_DpsOp<"attention", [AttrSizedOperandSegments,
       [B, H, ceil(Sq/q_block), maxBlocks] sorted ascending and unique, counts
       i32 [B, H, ceil(Sq/q_block)], H = Hq (per query head) or Hkv (per KV
       head); query i sees key j iff j / kv_block is among the first
-      count entries of the list of query block i / q_block;
-    - `mask(%m)`: an additive mask [B or 1, Hq or 1, Sq, Skv] (-inf hides).
+      count entries of the list of query block i / q_block (i and j are the
+      token indices as stored, permuted or not; counts are clamped to
+      [0, maxBlocks]). `q_block` and `kv_block` (> 0) are required with a
+      block list and allowed only with one;
+    - `mask(%m)`: an additive mask [B or 1, Hq or 1, Sq, Skv] (-inf hides),
+      f32, f16 or bf16; a broadcast dim must be a static 1 (a dynamic dim
+      means B or Hq).
     Positions (`positions(%qpos, %kpos)`, i32 [B, Hq or Hkv, Sq] and
-    [B, Hkv, Skv]) give the original token positions of permuted tokens.
+    [B, Hkv, Skv], both or neither) give the original token positions of
+    permuted tokens; they only affect `causal` and the window. Windows are
+    >= 0 and apply with or without `causal`.
 
     Softmax and accumulation are f32. A row that sees no key gives O = 0 and,
     with the optional `lse` result (natural log, f32, [B,Hq,Sq]), -inf.
+    `outs` is the output init [B,Hq,Sq,Dv] (f32, f16 or bf16; O is written
+    in its element type) and optionally the f32 LSE init. `scale` must be
+    finite and > 0; the default needs a static D. Batch and sequence dims
+    may be dynamic.
 
     Example:
     ```mlir
@@ -100,6 +111,8 @@ def Kiln_OnlineAttentionOp : Kiln_DpsOp<"online_attention"> {
       l' = exp(m - m') l + rowsum(p); acc' = exp(m - m') acc + p V.
     A row with m' = -inf keeps acc, m and l (exp(-inf - -inf) is taken as 1).
     After the last tile O = acc / l (0 where l = 0) and LSE = m + log l.
+    The empty state is acc = 0, m = -inf, l = 0. Q, K and V may be f32, f16
+    or bf16 (computed in f32); `scale` must be finite and > 0.
     Example:
     ```mlir
     %acc2, %m2, %l2 = kiln.online_attention
@@ -139,7 +152,9 @@ def Kiln_AttentionMergeOp : Kiln_DpsOp<"attention_merge", [AttrSizedOperandSegme
     L = m + log(sum_p exp(L_p - m)) with m = max_p L_p, and
     O = sum_p exp(L_p - L) O_p. Partials with L_p = -inf contribute nothing;
     when every L_p is -inf the row gives O = 0 and L = -inf. Merging the
-    partials of any key partition equals dense attention.
+    partials of any key partition equals dense attention. At least one
+    partial; partial outputs may mix f32, f16 and bf16 (computed in f32);
+    `outs` are the O init (f32, f16 or bf16) and the f32 L init.
     ```mlir
     %o, %l = kiln.attention_merge
         ins(%o0, %o1 : tensor<1x4x64x32xf32>, tensor<1x4x64x32xf32>)
@@ -168,7 +183,9 @@ def Kiln_PermuteOp : Kiln_DpsOp<"permute"> {
   let description = [{
     out[b,h,s,...] = x[b,h,idx[b,h,s],...] for x [B,H,S,...] (rank >= 3) and
     idx [B,H,S] (i32 or i64). Each idx[b,h,:] must be a permutation of [0, S)
-    (token permutation is per KV head).
+    (token permutation is per KV head); other indices are undefined
+    behaviour. `init` has the input's type. `kiln.permute` of
+    `kiln.unpermute` (and the reverse) by the same indices value folds away.
     ```mlir
     %kp = kiln.permute %k by %idx : tensor<1x2x256x64xf32>, tensor<1x2x256xi32>
           outs(%init : tensor<1x2x256x64xf32>) -> tensor<1x2x256x64xf32>
@@ -192,7 +209,7 @@ def Kiln_UnpermuteOp : Kiln_DpsOp<"unpermute"> {
   let description = [{
     The inverse of `kiln.permute` with the same indices:
     out[b,h,idx[b,h,s],...] = x[b,h,s,...]. Each idx[b,h,:] must be a
-    permutation of [0, S).
+    permutation of [0, S). `init` has the input's type.
     ```mlir
     %o = kiln.unpermute %op by %idx : tensor<1x2x256x64xf32>, tensor<1x2x256xi32>
          outs(%init : tensor<1x2x256x64xf32>) -> tensor<1x2x256x64xf32>
@@ -214,31 +231,69 @@ def Kiln_UnpermuteOp : Kiln_DpsOp<"unpermute"> {
 def Kiln_BlockSelectOp : Kiln_DpsOp<"block_select", [AttrSizedOperandSegments]> {
   let summary = "selects KV blocks per query block into a fixed-capacity list";
   let description = [{
-    Pools queries into blocks of `q_block` and keys into blocks of `kv_block`
-    (mean over the valid tokens of a block; for a per-KV-head list the query
-    pool is also averaged over the head's query group), scores
-    G[I,J] = scale * Qbar_I . Kbar_J (f32, `scale` defaults to 1/sqrt(D)) and
-    selects, per (batch, head, query block I):
-    - `top_k` (MoBA): the forced blocks (the KV blocks holding query block I's
-      own positions, shifted by Skv - Sq) plus the highest-scoring eligible
-      blocks up to `k` in all; with `causal`, eligible blocks end at or before
-      the first position of I, otherwise every non-forced block is eligible.
-    - `threshold` (PBS): candidates are the blocks J <= I + (nK - nQ) outside
-      I's diagonal segment (`segment` tokens; 0 = no segment); their scores
-      are softmaxed and the shortest prefix in descending order whose mass
-      reaches `threshold` is kept (threshold >= 1 keeps all candidates); the
-      sink block (holding position 0, from `k_positions` when given, else
-      block 0) when `sink` is set, and the diagonal-segment blocks up to the
-      causal limit, are always kept.
-    Ties break toward the lower block index. The outputs are i32 indices
-    [B, H, nQ, maxBlocks] sorted ascending (entries past the count are 0)
-    and i32 counts [B, H, nQ], H = Hq or Hkv as the outputs' shape says.
+    Selects, per (batch, list head, query block), the KV blocks a
+    block-sparse attention computes, as a fixed-capacity block list.
+
+    Shapes: query Q [B,Hq,Sq,D], key K [B,Hkv,Skv,D] (Hkv divides Hq),
+    optional `positions(%kpos)` i32 [B,Hkv,Skv] (original positions of
+    permuted keys), outs indices i32 [B,H,nQ,maxBlocks] and counts i32
+    [B,H,nQ] with nQ = ceil(Sq/q_block), nK = ceil(Skv/kv_block). H = Hq
+    gives one list per query head (head h scores against KV head
+    h / (Hq/Hkv)); H = Hkv one list per KV head. Batch and sequence dims may
+    be dynamic; head counts, D and maxBlocks must be static.
+
+    Pooling and scores (f32 whatever the input type): Qbar_I = mean of the
+    valid query rows of block I (the last block may be partial); for a
+    per-KV-head list (H = Hkv < Hq) also averaged over the head's Hq/Hkv
+    query heads; Kbar_J likewise over the valid keys of block J.
+    G[I,J] = scale * Qbar_I . Kbar_J, `scale` (> 0) defaulting to 1/sqrt(D).
+    NaN scores rank as -inf.
+
+    Positions: query block I spans key-coordinate positions
+    first = I*q_block + (Skv - Sq) .. last = min((I+1)*q_block, Sq) - 1 +
+    (Skv - Sq) (the causal convention of kiln.attention). With `causal`, KV
+    block J is visible iff J*kv_block <= last; a block with last < 0 sees
+    nothing and gets count 0.
+
+    - `top_k` (MoBA; needs `k` >= 1): the forced blocks, i.e. the KV blocks
+      holding I's non-negative positions, are always kept (even beyond k);
+      then the max(0, k - #forced) highest-scoring eligible blocks. With
+      `causal` a block is eligible iff it ends before I starts,
+      (J+1)*kv_block <= first; without it every non-forced block is.
+      `segment`, `sink` and `positions` are not allowed.
+    - `threshold` (PBS; needs `threshold` in (0, 1]): the diagonal segment
+      (with `segment` > 0: the KV blocks of the `segment`-token segments
+      holding I's non-negative positions; with `causal` only the visible
+      ones, or the whole segment when `positions` is given, since keys are
+      permuted within segments) and the sink block (with `sink`: the block
+      of the first key whose position is 0 when `positions` is given, else
+      block 0; with `causal` only if last >= 0) are always kept. The other
+      (with `causal`: visible) blocks are candidates: their scores are
+      softmaxed, sorted descending, and the shortest prefix whose mass
+      reaches `threshold` is kept, i.e. a candidate is kept unless the mass
+      ranked before it already reaches the threshold (threshold 1, or a
+      non-finite mass, keeps all candidates).
+    Ties break toward the lower block index (a stable descending sort).
+
+    The outputs: indices sorted ascending, unique, 0 past the count; counts.
+    maxBlocks must cover the worst case: top_k: max over query blocks of
+    max(#forced, min(k, #forced + #eligible)) (for dynamic lengths the bound
+    max(k, 1 + ceil((q_block-1)/kv_block)), capped by nK when Skv is
+    static); threshold: nK (a dynamic Skv is accepted by the verifier but
+    not by the reference lowering). `segment` must be a multiple of both
+    block sizes.
     ```mlir
     %idx, %cnt = kiln.block_select ins(%q, %k : tensor<1x4x512x64xf32>,
-        tensor<1x4x512x64xf32>) outs(%i0, %c0 : tensor<1x4x4x4xi32>,
-        tensor<1x4x4xi32>) {mode = #kiln.select_mode<top_k>, k = 3,
+        tensor<1x4x512x64xf32>) outs(%i0, %c0 : tensor<1x4x4x3xi32>,
+        tensor<1x4x4xi32>) {mode = #kiln<select_mode top_k>, k = 3,
         q_block = 128, kv_block = 128, causal}
-        -> tensor<1x4x4x4xi32>, tensor<1x4x4xi32>
+        -> tensor<1x4x4x3xi32>, tensor<1x4x4xi32>
+    %pi, %pc = kiln.block_select ins(%q, %k : tensor<1x4x512x64xf32>,
+        tensor<1x4x512x64xf32>) positions(%kpos : tensor<1x4x512xi32>)
+        outs(%i1, %c1 : tensor<1x4x8x8xi32>, tensor<1x4x8xi32>)
+        {mode = #kiln<select_mode threshold>, threshold = 0.9 : f32,
+        q_block = 64, kv_block = 64, segment = 128, causal, sink}
+        -> tensor<1x4x8x8xi32>, tensor<1x4x8xi32>
     ```
   }];
   let arguments = (ins Kiln_FloatTensor:$query, Kiln_FloatTensor:$key,
