@@ -79,12 +79,16 @@ def _constant(name, array, shape, elt, lines):
 def _printable(value, base, shape, elt, lines):
     """Converts result `value` to f32 or i32; returns (ssa, printer, type)."""
     ty = _tensor_type(shape, elt)
-    if elt == "f32":
-        return value, "printMemrefF32", "f32"
-    if elt in ("f16", "bf16"):
-        lines.append(f"    %{base}_p = arith.extf {value} : {ty} to "
-                     f"{_tensor_type(shape, 'f32')}")
-        return f"%{base}_p", "printMemrefF32", "f32"
+    if elt in ("f32", "f16", "bf16"):
+        # Floats travel as their f32 bit patterns: exact, unlike the
+        # printer's six significant digits.
+        if elt != "f32":
+            lines.append(f"    %{base}_x = arith.extf {value} : {ty} to "
+                         f"{_tensor_type(shape, 'f32')}")
+            value = f"%{base}_x"
+        lines.append(f"    %{base}_p = arith.bitcast {value} : "
+                     f"{_tensor_type(shape, 'f32')} to {_tensor_type(shape, 'i32')}")
+        return f"%{base}_p", "printMemrefI32", "i32"
     if elt == "i32":
         return value, "printMemrefI32", "i32"
     bits = _BITS_TYPES.get(elt, {"i64": 64, "i8": 8}.get(elt))
@@ -143,7 +147,8 @@ def _parse(text, outputs):
         if len(vals) != n:
             raise RuntimeError(f"parsed {len(vals)} values, expected {n}")
         if elt in ("f32", "f16", "bf16"):
-            arrays.append(np.array(vals, np.float32).reshape(shape))
+            bits = np.array(vals, np.int64).astype(np.int32)
+            arrays.append(bits.view(np.float32).reshape(shape))
         elif elt in _BITS_TYPES and elt != "i4":
             arrays.append(np.array(vals, np.int64).astype(np.uint8).reshape(shape))
         else:
