@@ -69,5 +69,9 @@ struct TestTilingInterfacePass
 } // namespace
 
 namespace mlir::kiln {
-void registerKilnTestPasses() { PassRegistration<TestTilingInterfacePass>(); }
+void registerTestQComputeDecompose(); // TestQComputeDecompose.cpp
+void registerKilnTestPasses() {
+  PassRegistration<TestTilingInterfacePass>();
+  registerTestQComputeDecompose();
+}
 } // namespace mlir::kiln

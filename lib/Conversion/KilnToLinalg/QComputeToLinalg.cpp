@@ -1,4 +1,13 @@
 //===- QComputeToLinalg.cpp - qmatmul / qconv reference lowering ----------===//
+//
+// kiln.qmatmul and kiln.qconv are defined as their float op applied to the
+// dequantized operands, and their reference lowering is exactly that: each
+// quantized operand becomes a kiln.dequantize into an f32 tensor (a fresh
+// tensor.empty init of the operand's shape), followed by kiln.matmul /
+// kiln.conv with the same attributes, epilogue operands and init. The new
+// kiln ops are lowered by their own patterns in the same conversion.
+//
+//===----------------------------------------------------------------------===//
 #include "kiln/Conversion/Passes.h"
 #include "kiln/IR/KilnOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -6,4 +15,69 @@
 using namespace mlir;
 using namespace mlir::kiln;
 
-void mlir::kiln::populateQComputeToLinalgPatterns(RewritePatternSet &patterns) {}
+/// Decodes `data` with its scale, zero point and format into an f32 tensor of
+/// the same shape (dynamic sizes read with tensor.dim).
+static Value dequantizeToF32(OpBuilder &b, Location loc, Value data,
+                             Value scale, Value zeroPoint,
+                             QuantFormatAttr format) {
+  auto type = cast<RankedTensorType>(data.getType());
+  SmallVector<Value> dynSizes;
+  for (int64_t i = 0, e = type.getRank(); i < e; ++i)
+    if (type.isDynamicDim(i))
+      dynSizes.push_back(tensor::DimOp::create(b, loc, data, i));
+  auto f32Type = RankedTensorType::get(type.getShape(), b.getF32Type());
+  Value init = tensor::EmptyOp::create(b, loc, f32Type, dynSizes);
+  return DequantizeOp::create(b, loc, f32Type, data, scale, zeroPoint, init,
+                              format)
+      .getResult();
+}
+
+namespace {
+struct QMatmulToDequantMatmul : OpRewritePattern<QMatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value lhs = op.getLhs();
+    if (QuantFormatAttr format = op.getLhsFormatAttr())
+      lhs = dequantizeToF32(rewriter, loc, lhs, op.getLhsScale(),
+                            op.getLhsZeroPoint(), format);
+    Value rhs = dequantizeToF32(rewriter, loc, op.getRhs(), op.getRhsScale(),
+                                op.getRhsZeroPoint(), op.getRhsFormatAttr());
+    auto matmul = MatmulOp::create(rewriter, loc, op.getResult().getType(), lhs,
+                                   rhs, op.getInit(), op.getTransposeBAttr());
+    rewriter.replaceOp(op, matmul.getResult());
+    return success();
+  }
+};
+
+struct QConvToDequantConv : OpRewritePattern<QConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QConvOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    if (QuantFormatAttr format = op.getInputFormatAttr())
+      input = dequantizeToF32(rewriter, loc, input, op.getInputScale(),
+                              op.getInputZeroPoint(), format);
+    Value filter =
+        dequantizeToF32(rewriter, loc, op.getFilter(), op.getFilterScale(),
+                        op.getFilterZeroPoint(), op.getFilterFormatAttr());
+    // Padding happens inside kiln.conv, on the dequantized input: padded
+    // positions are real zeros, as the qconv semantics state.
+    auto conv = ConvOp::create(rewriter, loc, op.getResult().getType(), input,
+                               filter, op.getEpilogueOperands(), op.getInit(),
+                               op.getStridesAttr(), op.getPadLowAttr(),
+                               op.getPadHighAttr(), op.getDilationsAttr(),
+                               op.getGroupsAttr(), op.getDataLayoutAttr(),
+                               op.getFilterLayoutAttr(), op.getEpilogueAttr());
+    rewriter.replaceOp(op, conv.getResult());
+    return success();
+  }
+};
+} // namespace
+
+void mlir::kiln::populateQComputeToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<QMatmulToDequantMatmul, QConvToDequantConv>(
+      patterns.getContext());
+}
