@@ -2,7 +2,7 @@
 //
 // kiln.conv becomes:
 //   1. tensor.pad of the input with zeros (pad_low / pad_high);
-//   2. tensor.expand_shape splitting the input channel dim into
+//   2. for a grouped conv, tensor.expand_shape splitting the input channel dim into
 //      [groups, C_in / groups] and the filter's output-channel dim into
 //      [groups, C_out / groups], whatever the layouts;
 //   3. one linalg.generic over
@@ -12,7 +12,7 @@
 //      data and filter layouts through the indexing maps);
 //   4. tensor.collapse_shape back to [N, C_out, ...] and the ordered
 //      epilogue (lowerEpilogue), which writes the init.
-// Channel counts and the filter must be static; batch and spatial dims may
+// A grouped conv needs static channel counts and filter; batch and spatial dims may
 // be dynamic.
 //
 //===----------------------------------------------------------------------===//
@@ -70,10 +70,15 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     auto filterType = cast<RankedTensorType>(op.getFilter().getType());
     int64_t groups = op.getGroupsAttr().getInt();
     int64_t cOut = filterType.getDimSize(d.filterOut);
-    if (inType.isDynamicDim(d.dataChannel) || !filterType.hasStaticShape())
+    // Groups become a loop dim of their own (through expand_shape), which
+    // needs static channel counts; an ungrouped conv (e.g. a tile of one with
+    // a dynamic channel slice) needs no split.
+    bool grouped = groups != 1;
+    if (grouped &&
+        (inType.isDynamicDim(d.dataChannel) || !filterType.hasStaticShape()))
       return rewriter.notifyMatchFailure(
-          op, "reference lowering of kiln.conv needs a static input channel "
-              "count and a static filter");
+          op, "reference lowering of a grouped kiln.conv needs a static input "
+              "channel count and a static filter");
     Type f32 = rewriter.getF32Type();
     SmallVector<int64_t> strides = op.getStrideValues();
     SmallVector<int64_t> dilations = op.getDilationValues();
@@ -97,40 +102,50 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     }
 
     // 2. Expose the groups as a dim of their own.
-    Value x = splitDim(rewriter, loc, input, d.dataChannel, groups);
-    Value w = splitDim(rewriter, loc, op.getFilter(), d.filterOut, groups);
+    Value x = grouped ? splitDim(rewriter, loc, input, d.dataChannel, groups)
+                      : input;
+    Value w = grouped
+                  ? splitDim(rewriter, loc, op.getFilter(), d.filterOut, groups)
+                  : op.getFilter();
 
     // 3. The f32 accumulator, shaped like the init with its channel split.
     SmallVector<OpFoldResult> sizes =
         tensor::getMixedSizes(rewriter, loc, op.getInit());
-    sizes[d.dataChannel] = rewriter.getIndexAttr(cOut / groups);
-    sizes.insert(sizes.begin() + d.dataChannel, rewriter.getIndexAttr(groups));
+    if (grouped) {
+      sizes[d.dataChannel] = rewriter.getIndexAttr(cOut / groups);
+      sizes.insert(sizes.begin() + d.dataChannel,
+                   rewriter.getIndexAttr(groups));
+    }
     Value acc = tensor::EmptyOp::create(rewriter, loc, sizes, f32);
     Value zeroF32 =
         arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
     acc = linalg::FillOp::create(rewriter, loc, zeroF32, acc).getResult(0);
 
-    // Loop dims: n, g, oc, o_1..o_s (parallel), ic, k_1..k_s (reduction).
-    unsigned numLoops = 4 + 2 * ns;
+    // Loop dims: n, [g,] oc, o_1..o_s (parallel), ic, k_1..k_s (reduction).
+    unsigned gl = grouped ? 1 : 0;
+    unsigned numLoops = 3 + gl + 2 * ns;
     auto dim = [&](unsigned i) { return rewriter.getAffineDimExpr(i); };
-    AffineExpr n = dim(0), g = dim(1), oc = dim(2), ic = dim(3 + ns);
-    auto out = [&](unsigned i) { return dim(3 + i); };
-    auto tap = [&](unsigned i) { return dim(4 + ns + i); };
+    AffineExpr n = dim(0), g = dim(1), oc = dim(1 + gl), ic = dim(2 + gl + ns);
+    auto out = [&](unsigned i) { return dim(2 + gl + i); };
+    auto tap = [&](unsigned i) { return dim(3 + gl + ns + i); };
+    auto channel = [&](AffineExpr c) {
+      return grouped ? SmallVector<AffineExpr>{g, c} : SmallVector<AffineExpr>{c};
+    };
     SmallVector<AffineExpr> xExprs, wExprs, yExprs;
     for (unsigned i = 0; i < rank; ++i) {
       if (i == d.dataBatch) {
         xExprs.push_back(n);
         yExprs.push_back(n);
       } else if (i == d.dataChannel) {
-        xExprs.append({g, ic});
-        yExprs.append({g, oc});
+        xExprs.append(channel(ic));
+        yExprs.append(channel(oc));
       } else {
         unsigned s = indexIn(d.dataSpatial, i);
         xExprs.push_back(out(s) * strides[s] + tap(s) * dilations[s]);
         yExprs.push_back(out(s));
       }
       if (i == d.filterOut)
-        wExprs.append({g, oc});
+        wExprs.append(channel(oc));
       else if (i == d.filterIn)
         wExprs.push_back(ic);
       else
@@ -140,7 +155,7 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     SmallVector<AffineMap> maps = {AffineMap::get(numLoops, 0, xExprs, ctx),
                                    AffineMap::get(numLoops, 0, wExprs, ctx),
                                    AffineMap::get(numLoops, 0, yExprs, ctx)};
-    SmallVector<utils::IteratorType> iterators(3 + ns,
+    SmallVector<utils::IteratorType> iterators(2 + gl + ns,
                                                utils::IteratorType::parallel);
     iterators.append(1 + ns, utils::IteratorType::reduction);
     auto conv = linalg::GenericOp::create(
@@ -155,9 +170,10 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
         });
 
     // 4. Back to the data layout, then the epilogue into the init.
-    Value y = tensor::CollapseShapeOp::create(
-        rewriter, loc, conv.getResult(0),
-        splitReassociation(rank, d.dataChannel));
+    Value y = conv.getResult(0);
+    if (grouped)
+      y = tensor::CollapseShapeOp::create(
+          rewriter, loc, y, splitReassociation(rank, d.dataChannel));
     Value result =
         lowerEpilogue(rewriter, loc, y, op.getEpilogue(),
                       op.getEpilogueOperands(), d.dataChannel, op.getInit());

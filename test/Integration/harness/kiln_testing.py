@@ -165,7 +165,8 @@ def run_func(func_text, func_name, inputs, input_types, outputs,
     "f8E4M3FN", "f8E5M2", "f4E2M1FN", "f8E8M0FNU"; bit-pattern types take
     integer bits). outputs: [(shape, element type)] of the function results.
     Returns the results as numpy arrays (f32 for float types, int64 for
-    integers, uint8 bits for fp8/fp4/e8m0).
+    integers, uint8 bits for fp8/fp4/e8m0). `pipeline` is one kiln-opt
+    argument or a list of them.
     """
     module = build_module(func_text, func_name, inputs, input_types, outputs)
     opt = os.path.join(TOOLS, "kiln-opt") if TOOLS else "kiln-opt"
@@ -174,7 +175,8 @@ def run_func(func_text, func_name, inputs, input_types, outputs,
         with open(keep or src, "w") as f:
             f.write(module)
         src = keep or src
-        lowered = subprocess.run([opt, src, pipeline], capture_output=True,
+        passes = [pipeline] if isinstance(pipeline, str) else list(pipeline)
+        lowered = subprocess.run([opt, src] + passes, capture_output=True,
                                  text=True)
         if lowered.returncode != 0:
             raise RuntimeError("kiln-opt failed:\n" + lowered.stderr)
