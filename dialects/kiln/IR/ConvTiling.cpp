@@ -46,14 +46,20 @@ FilterDims filterDims(FilterLayout layout, unsigned rank) {
   return f;
 }
 
-/// Shared by ConvOp and QConvOp; `quantizedInput` forbids padding (a
-/// quantized zero is the zero point, not the zero code).
+/// The input and filter regions a conv tile reads (the input region is in
+/// the coordinates of the unpadded input when there is no padding).
+struct ConvTileRegions {
+  TileRegion input, filter;
+};
+
+/// Shared by ConvOp and QConvOp: appends the input and filter slices to
+/// `prefix`. `quantizedInput` forbids padding (a quantized zero is the zero
+/// point, not the zero code).
 template <typename ConvLikeOp>
-FailureOr<TilingResult> tileConv(ConvLikeOp op, OpBuilder &b,
-                                 ArrayRef<OpFoldResult> offsets,
-                                 ArrayRef<OpFoldResult> sizes,
-                                 SmallVectorImpl<Value> &prefix,
-                                 bool quantizedInput, TilingResult &result) {
+FailureOr<ConvTileRegions>
+tileConv(ConvLikeOp op, OpBuilder &b, ArrayRef<OpFoldResult> offsets,
+         ArrayRef<OpFoldResult> sizes, SmallVectorImpl<Value> &prefix,
+         bool quantizedInput, TilingResult &result) {
   Location loc = op.getLoc();
   Value input = op.getInput(), filter = op.getFilter(), init = op.getInit();
   unsigned rank = offsets.size();
@@ -99,10 +105,9 @@ FailureOr<TilingResult> tileConv(ConvLikeOp op, OpBuilder &b,
   TileRegion fr = wholeRegion(b, loc, filter);
   fr.offsets[fd.o] = offsets[dd.c];
   fr.sizes[fd.o] = sizes[dd.c];
-  prefix.insert(prefix.begin(), extractRegion(b, loc, filter, fr, result));
-  prefix.insert(prefix.begin(), extractRegion(b, loc, input, in, result));
-  (void)fr;
-  return result;
+  prefix.push_back(extractRegion(b, loc, input, in, result));
+  prefix.push_back(extractRegion(b, loc, filter, fr, result));
+  return ConvTileRegions{in, fr};
 }
 
 /// Slices the epilogue operands: per-channel vectors follow the output
@@ -155,22 +160,17 @@ QConvOp::getTiledImplementation(OpBuilder &b, ArrayRef<OpFoldResult> offsets,
   TilingResult result;
   SmallVector<Value> operands;
   bool quantizedInput = getInputFormat().has_value();
-  if (failed(tileConv(*this, b, offsets, sizes, operands, quantizedInput,
-                      result)))
+  FailureOr<ConvTileRegions> regions =
+      tileConv(*this, b, offsets, sizes, operands, quantizedInput, result);
+  if (failed(regions))
     return failure();
-  // Quant params of the input follow its (unpadded) slice; the filter's
-  // follow the output-channel slice of the filter.
-  auto *inSlice = result.generatedSlices[result.generatedSlices.size() - 2];
-  auto *filterSlice = result.generatedSlices.back();
-  auto regionOf = [](Operation *slice) {
-    auto s = cast<tensor::ExtractSliceOp>(slice);
-    return TileRegion{s.getMixedOffsets(), s.getMixedSizes()};
-  };
+  // Quant params of the input follow its (unpadded: tileConv refuses padding
+  // of a quantized input) slice; the filter's follow the filter slice.
   for (Value p : {getInputScale(), getInputZeroPoint()}) {
     if (!p)
       continue;
     FailureOr<Value> s = sliceQuantParam(b, loc, p, *getInputFormat(),
-                                         getInput(), regionOf(inSlice), result);
+                                         getInput(), regions->input, result);
     if (failed(s))
       return emitOpError("cannot tile along the blocked axis of 'input'");
     operands.push_back(*s);
@@ -178,9 +178,8 @@ QConvOp::getTiledImplementation(OpBuilder &b, ArrayRef<OpFoldResult> offsets,
   for (Value p : {getFilterScale(), getFilterZeroPoint()}) {
     if (!p)
       continue;
-    FailureOr<Value> s =
-        sliceQuantParam(b, loc, p, getFilterFormat(), getFilter(),
-                        regionOf(filterSlice), result);
+    FailureOr<Value> s = sliceQuantParam(b, loc, p, getFilterFormat(),
+                                         getFilter(), regions->filter, result);
     if (failed(s))
       return emitOpError("cannot tile along the blocked axis of 'filter'");
     operands.push_back(*s);

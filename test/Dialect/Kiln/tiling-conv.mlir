@@ -8,8 +8,8 @@
 // CHECK: %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 2] high[0, 0, 1, 1]
 // CHECK: %[[IH:.*]] = affine.apply #{{.*}}(%[[OH]])
 // CHECK: %[[IW:.*]] = affine.apply #{{.*}}(%[[OW]])
-// CHECK: tensor.extract_slice %{{.*}}[%[[C]], 0, 0, 0] [8, 3, 3, 3]
 // CHECK: tensor.extract_slice %[[PAD]][%[[N]], 0, %[[IH]], %[[IW]]] [1, 3, %{{.*}}, 11]
+// CHECK: tensor.extract_slice %{{.*}}[%[[C]], 0, 0, 0] [8, 3, 3, 3]
 // CHECK: tensor.extract_slice %{{.*}}[%[[C]]] [8]
 // CHECK: kiln.conv
 // CHECK-NOT: pad_low

@@ -127,3 +127,49 @@ mm = """
   }"""
 check("matmul", mm, "mm", [r(3, 13, 7), r(3, 11, 7)], ["f32"] * 2,
       [([3, 13, 11], "f32")], "2,5,4")
+
+# Quantized: per-channel scales and zero points follow the N / C_out tiles;
+# a blocked scale along K stays whole.
+w8 = rng.integers(-128, 128, size=(11, 70)).astype(np.int8)
+s8 = (rng.random(11).astype(np.float32) + 0.5) / 64
+z8 = rng.integers(-5, 6, size=11).astype(np.int32)
+qmm = """
+  func.func @mm(%a: tensor<9x70xf32>, %w: tensor<11x70xi8>, %s: tensor<11xf32>,
+                %z: tensor<11xi32>) -> tensor<9x11xf32> {
+    %i = tensor.empty() : tensor<9x11xf32>
+    %c = kiln.qmatmul ins(%a, %w : tensor<9x70xf32>, tensor<11x70xi8>)
+        rhs_scale(%s : tensor<11xf32>) rhs_zero_point(%z : tensor<11xi32>)
+        outs(%i : tensor<9x11xf32>)
+        {transpose_b, rhs_format = #kiln.qformat<int, axis = 0>} -> tensor<9x11xf32>
+    return %c : tensor<9x11xf32>
+  }"""
+check("qmatmul per-channel", qmm, "mm", [r(9, 70), w8, s8, z8],
+      ["f32", "i8", "f32", "i32"], [([9, 11], "f32")], "4,3")
+w4 = rng.integers(-8, 8, size=(70, 6))
+s4 = (rng.random((3, 6)).astype(np.float32) + 0.5) / 8
+qmm4 = """
+  func.func @mm(%a: tensor<5x70xf32>, %w: tensor<70x6xi4>, %s: tensor<3x6xf32>) -> tensor<5x6xf32> {
+    %i = tensor.empty() : tensor<5x6xf32>
+    %c = kiln.qmatmul ins(%a, %w : tensor<5x70xf32>, tensor<70x6xi4>)
+        rhs_scale(%s : tensor<3x6xf32>) outs(%i : tensor<5x6xf32>)
+        {rhs_format = #kiln.qformat<int, axis = 0, block = 32>} -> tensor<5x6xf32>
+    return %c : tensor<5x6xf32>
+  }"""
+check("qmatmul int4 blocked along K", qmm4, "mm", [r(5, 70), w4, s4],
+      ["f32", "i4", "f32"], [([5, 6], "f32")], "2,4")
+qconv = """
+  func.func @conv(%x: tensor<1x3x9x9xf32>, %w: tensor<10x3x3x3xi8>, %s: tensor<10xf32>,
+                  %b: tensor<10xf32>) -> tensor<1x10x9x9xf32> {
+    %i = tensor.empty() : tensor<1x10x9x9xf32>
+    %y = kiln.qconv ins(%x, %w : tensor<1x3x9x9xf32>, tensor<10x3x3x3xi8>)
+        filter_scale(%s : tensor<10xf32>) epilogue_operands(%b : tensor<10xf32>)
+        outs(%i : tensor<1x10x9x9xf32>)
+        {filter_format = #kiln.qformat<int, axis = 0>, pad_low = array<i64: 1, 1>,
+         pad_high = array<i64: 1, 1>, epilogue = [#kiln.step<bias>, #kiln.step<silu>]}
+        -> tensor<1x10x9x9xf32>
+    return %y : tensor<1x10x9x9xf32>
+  }"""
+check("qconv per-channel", qconv, "conv",
+      [r(1, 3, 9, 9), rng.integers(-128, 128, size=(10, 3, 3, 3)).astype(np.int8),
+       (rng.random(10).astype(np.float32) + 0.5) / 64, r(10)],
+      ["f32", "i8", "f32", "f32"], [([1, 10, 9, 9], "f32")], "1,4,5,2")
