@@ -20,7 +20,7 @@ $(BUILD)/build.ninja:
 configure: deps $(BUILD)/build.ninja
 
 build: configure
-	cmake --build $(BUILD) -j $(JOBS) --target kiln-opt KilnUnitTests
+	cmake --build $(BUILD) -j $(JOBS) --target kiln-opt KilnUnitTests kiln-doc
 
 # Every test suite; the last line is "N passed, N failed, N skipped".
 check: build

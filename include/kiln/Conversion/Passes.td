@@ -13,9 +13,10 @@ def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg"> {
     intersection of all masks, an f32 softmax (rows that see no key give 0
     and LSE -inf) and a second contraction; convolution as a zero-padded
     grouped contraction followed by the ordered epilogue; block selection
-    with scf loops for sorting and top-k; quantized formats through Kiln's
-    own bit-level decoding (FP8/FP4/E8M0 included). Any op it cannot lower
-    is an error that names it.
+    as rank computations (a stable descending sort, top-k and cumulative
+    mass as closed formulas over linalg.generic); quantized formats through
+    Kiln's own bit-level encoding and decoding (FP8/FP4/E8M0 included, no
+    arith.extf on f8). Any op it cannot lower is an error that names it.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
