@@ -29,6 +29,7 @@ config.substitutions.append(
     ("%mlir_c_runner_utils",
      os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))
 config.substitutions.append(("%kiln_src_root", config.kiln_src_root))
+config.substitutions.append(("%kiln_obj_root", config.kiln_obj_root))
 
 # Debian's interpreter carries numpy; another python3 on PATH may not.
 python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else config.python_executable
