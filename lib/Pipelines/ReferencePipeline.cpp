@@ -47,4 +47,8 @@ void mlir::kiln::registerKilnPipelines() {
       "kiln-reference-pipeline",
       "Reference lowering of kiln ops to naive loops and the LLVM dialect",
       buildReferencePipeline);
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "kiln-cpu-pipeline",
+      "Kiln ops and linalg on tensors to LLVM for a CPU, tiled and vectorized",
+      buildCpuPipeline);
 }

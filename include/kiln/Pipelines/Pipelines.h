@@ -22,6 +22,27 @@ struct ReferencePipelineOptions
 void buildReferencePipeline(OpPassManager &pm,
                             const ReferencePipelineOptions &options);
 
+struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
+  PassOptions::Option<std::string> mcpu{
+      *this, "mcpu", llvm::cl::desc("Target CPU (native, or an LLVM CPU name)"),
+      llvm::cl::init("native")};
+  PassOptions::Option<unsigned> optLevel{
+      *this, "opt-level", llvm::cl::desc("0..3: 0 takes the reference path"),
+      llvm::cl::init(3)};
+  PassOptions::Option<bool> lowerToLLVM{
+      *this, "lower-to-llvm",
+      llvm::cl::desc("Continue to the LLVM dialect (else stop at loops/vectors)"),
+      llvm::cl::init(true)};
+  PassOptions::ListOption<int64_t> matmulTiles{
+      *this, "matmul-tiles",
+      llvm::cl::desc("Override the matmul tile sizes (M,N,K cache tiles)")};
+};
+
+/// kiln-cpu-pipeline: kiln and linalg on tensors to the LLVM dialect for the
+/// CPU in `options.mcpu`, tiled and vectorized from its target description;
+/// ops without a fast path go through the reference lowering.
+void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
+
 void registerKilnPipelines();
 
 } // namespace kiln

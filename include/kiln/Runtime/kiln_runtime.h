@@ -1,0 +1,110 @@
+/*===- kiln_runtime.h - the Kiln C runtime API (ABI version 1) ----*- C -*-===*
+ *
+ * Loads artifacts made by `kiln-compile --emit=shared`, lists their entry
+ * points, and runs them on tensors. Plain C, no MLIR dependency.
+ *
+ * Artifact ABI (version 1), what a Kiln .so exports:
+ *   const char *kiln_artifact_metadata(void);
+ *     Text, one record per line:
+ *       kiln-artifact 1
+ *       isa <comma-separated x86 features the code needs, e.g. avx2,fma>
+ *       entry <name> <num_inputs> <num_outputs>
+ *       in <dtype> <rank> <d0> ... <dn-1>     (one line per input; -1 = dynamic)
+ *       out <dtype> <rank> <d0> ...           (one line per output)
+ *   _mlir_ciface_<name>(...)
+ *     MLIR's C interface of each entry (llvm.emit_c_interface): with one
+ *     result, (Desc *result, Desc *in0, ..., Desc *inN-1); with several, the
+ *     first argument points to a struct of the result descriptors laid out
+ *     one after the other; with none, only the inputs. A descriptor of rank
+ *     r is { void *allocated; void *aligned; int64_t offset;
+ *     int64_t sizes[r]; int64_t strides[r]; }. Results are allocated by the
+ *     artifact with malloc; the runtime takes ownership.
+ * dtype names: f32 f64 f16 bf16 i64 i32 i16 i8 u8 i1 f8E4M3FN f8E5M2
+ * f4E2M1FN i4. Tensors are dense, row-major. i4 and f4E2M1FN are packed two
+ * per byte, low nibble first, in kiln_tensor data.
+ *===----------------------------------------------------------------------===*/
+#ifndef KILN_RUNTIME_KILN_RUNTIME_H
+#define KILN_RUNTIME_KILN_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KILN_ABI_VERSION 1
+#define KILN_MAX_RANK 8
+
+typedef enum kiln_status {
+  KILN_OK = 0,
+  KILN_ERROR_FILE = 1,        /* missing, unreadable or not a Kiln artifact */
+  KILN_ERROR_ABI = 2,         /* artifact of another ABI version */
+  KILN_ERROR_ISA = 3,         /* the host CPU lacks a required feature */
+  KILN_ERROR_NO_ENTRY = 4,    /* no entry point of that name */
+  KILN_ERROR_SIGNATURE = 5,   /* wrong number of inputs or outputs */
+  KILN_ERROR_DTYPE = 6,       /* an input of the wrong element type */
+  KILN_ERROR_SHAPE = 7,       /* an input of the wrong rank or size */
+  KILN_ERROR_ARGUMENT = 8,    /* a null pointer or an invalid value */
+  KILN_ERROR_OUT_OF_MEMORY = 9
+} kiln_status;
+
+typedef enum kiln_dtype {
+  KILN_F32 = 0, KILN_F64, KILN_F16, KILN_BF16, KILN_I64, KILN_I32, KILN_I16,
+  KILN_I8, KILN_U8, KILN_I1, KILN_F8E4M3FN, KILN_F8E5M2, KILN_F4E2M1FN,
+  KILN_I4, KILN_DTYPE_COUNT
+} kiln_dtype;
+
+typedef struct kiln_artifact kiln_artifact;
+typedef struct kiln_tensor kiln_tensor;
+
+/* The message of the last failed call on this thread ("" if none). */
+const char *kiln_last_error(void);
+const char *kiln_status_name(kiln_status status);
+const char *kiln_dtype_name(kiln_dtype dtype);
+/* Parses a dtype name; returns KILN_DTYPE_COUNT if unknown. */
+kiln_dtype kiln_dtype_from_name(const char *name);
+/* Bits per element (4 for the packed types). */
+int kiln_dtype_bits(kiln_dtype dtype);
+
+kiln_status kiln_artifact_load(const char *path, kiln_artifact **out);
+void kiln_artifact_free(kiln_artifact *artifact);
+
+int kiln_entry_count(const kiln_artifact *artifact);
+const char *kiln_entry_name(const kiln_artifact *artifact, int entry);
+/* -1 if absent. */
+int kiln_entry_find(const kiln_artifact *artifact, const char *name);
+int kiln_entry_num_inputs(const kiln_artifact *artifact, int entry);
+int kiln_entry_num_outputs(const kiln_artifact *artifact, int entry);
+/* Declared signature of input/output i: dtype, rank and dims (-1 dynamic). */
+kiln_status kiln_entry_input(const kiln_artifact *artifact, int entry, int i,
+                             kiln_dtype *dtype, int *rank, int64_t *dims);
+kiln_status kiln_entry_output(const kiln_artifact *artifact, int entry, int i,
+                              kiln_dtype *dtype, int *rank, int64_t *dims);
+
+/* A dense row-major tensor; `data` NULL allocates zeroed storage, otherwise
+ * the data is copied. */
+kiln_status kiln_tensor_create(kiln_dtype dtype, int rank, const int64_t *dims,
+                               const void *data, kiln_tensor **out);
+void kiln_tensor_free(kiln_tensor *tensor);
+kiln_dtype kiln_tensor_dtype(const kiln_tensor *tensor);
+int kiln_tensor_rank(const kiln_tensor *tensor);
+int64_t kiln_tensor_dim(const kiln_tensor *tensor, int d);
+size_t kiln_tensor_nbytes(const kiln_tensor *tensor);
+void *kiln_tensor_data(kiln_tensor *tensor);
+
+/* Runs `entry` on `inputs`, checking dtypes and shapes against its
+ * signature; creates the output tensors (the caller frees them). */
+kiln_status kiln_run(kiln_artifact *artifact, int entry,
+                     kiln_tensor *const *inputs, int num_inputs,
+                     kiln_tensor **outputs, int num_outputs);
+
+/* Threads used by compiled code: 0 = all cores (the default). */
+void kiln_set_num_threads(int threads);
+int kiln_get_num_threads(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KILN_RUNTIME_KILN_RUNTIME_H */
