@@ -47,7 +47,9 @@ def mutate(ir):
         ms = list(ELT.finditer(ir))
         if ms:
             m = rng.choice(ms)
-            new = rng.choice(["f32", "f16", "i32", "i8", "i4", "f8E4M3FN", "index"])
+            # Not "index": upstream's parser crashes on `array<index: ...>`
+            # (DenseArrayAttr of index), which no Kiln code can prevent.
+            new = rng.choice(["f32", "f16", "i32", "i8", "i4", "f8E4M3FN"])
             return ir[:m.start()] + new + ir[m.end():]
     if kind == 2:  # an integer attribute value
         ms = list(INT.finditer(ir))
