@@ -5,67 +5,12 @@
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/IR/KilnOps.h"
+#include "kiln/IR/VerifierUtils.h"
 
 #include <cmath>
 
 using namespace mlir;
 using namespace mlir::kiln;
-
-namespace {
-/// Checks static dims of named shaped values against expected sizes.
-struct ShapeChecker {
-  Operation *op;
-
-  LogicalResult rank(StringRef name, Type type, int64_t want) {
-    auto t = cast<ShapedType>(type);
-    if (t.getRank() != want)
-      return op->emitOpError() << "'" << name << "' must be rank " << want
-                               << ", got rank " << t.getRank();
-    return success();
-  }
-  /// Fails if dim `d` of `name` and `want` are both static and differ.
-  LogicalResult dim(StringRef name, Type type, int64_t d, int64_t want,
-                    StringRef what) {
-    int64_t got = cast<ShapedType>(type).getDimSize(d);
-    if (ShapedType::isDynamic(got) || ShapedType::isDynamic(want) ||
-        got == want)
-      return success();
-    return op->emitOpError() << "'" << name << "' dim " << d << " (" << what
-                             << ") is " << got << ", expected " << want;
-  }
-  /// Fails unless the element type of `name` is f32.
-  LogicalResult f32(StringRef name, Type type) {
-    Type elt = cast<ShapedType>(type).getElementType();
-    if (!elt.isF32())
-      return op->emitOpError() << "'" << name
-                               << "' element type must be f32, got " << elt;
-    return success();
-  }
-  /// A list's head dim: Hq (per query head) or Hkv (per KV head).
-  LogicalResult heads(StringRef name, Type type, int64_t hq, int64_t hkv) {
-    int64_t h = cast<ShapedType>(type).getDimSize(1);
-    if (ShapedType::isDynamic(h) || ShapedType::isDynamic(hq) ||
-        ShapedType::isDynamic(hkv) || h == hq || h == hkv)
-      return success();
-    return op->emitOpError() << "'" << name << "' dim 1 (heads) is " << h
-                             << ", expected " << hq << " ('query' heads) or "
-                             << hkv << " ('key' heads)";
-  }
-  LogicalResult scale(std::optional<APFloat> s) {
-    if (s && !(s->isFiniteNonZero() && !s->isNegative()))
-      return op->emitOpError("'scale' must be finite and > 0");
-    return success();
-  }
-};
-
-/// `a` when static, else `b`.
-int64_t orStatic(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) ? b : a;
-}
-int64_t dimOf(Value v, int64_t d) {
-  return cast<ShapedType>(v.getType()).getDimSize(d);
-}
-} // namespace
 
 float AttentionOp::getScaleOrDefault() {
   if (FloatAttr s = getScaleAttr())
@@ -98,19 +43,20 @@ LogicalResult AttentionOp::verify() {
   if (getOuts().empty() || getOuts().size() > 2)
     return emitOpError() << "expects 1 or 2 'outs' (output, optional lse), got "
                          << getOuts().size();
+  // Dims 0..2 of an init: [B, Hq, Sq] as the query's.
+  auto queryRows = [&](StringRef name, Type t) {
+    return succeeded(c.dim(name, t, 0, b, "batch, as 'query'")) &&
+           succeeded(c.dim(name, t, 1, hq, "heads, as 'query'")) &&
+           succeeded(c.dim(name, t, 2, sq, "sequence, as 'query'"));
+  };
   Type o = getOuts()[0].getType();
-  if (failed(c.rank("outs[0]", o, 4)) ||
-      failed(c.dim("outs[0]", o, 0, b, "batch, as 'query'")) ||
-      failed(c.dim("outs[0]", o, 1, hq, "heads, as 'query'")) ||
-      failed(c.dim("outs[0]", o, 2, sq, "sequence, as 'query'")) ||
+  if (failed(c.rank("outs[0]", o, 4)) || !queryRows("outs[0]", o) ||
       failed(c.dim("outs[0]", o, 3, dv, "value dim, as 'value'")))
     return failure();
   if (Value lse = getLseInit()) {
     Type l = lse.getType();
     if (failed(c.rank("outs[1]", l, 3)) || failed(c.f32("outs[1]", l)) ||
-        failed(c.dim("outs[1]", l, 0, b, "batch, as 'query'")) ||
-        failed(c.dim("outs[1]", l, 1, hq, "heads, as 'query'")) ||
-        failed(c.dim("outs[1]", l, 2, sq, "sequence, as 'query'")))
+        !queryRows("outs[1]", l))
       return failure();
   }
 

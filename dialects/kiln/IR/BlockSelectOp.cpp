@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/IR/KilnOps.h"
+#include "kiln/IR/VerifierUtils.h"
 #include "kiln/Utils/BlockList.h"
 
 #include <cmath>
@@ -14,40 +15,6 @@
 using namespace mlir;
 using namespace mlir::kiln;
 namespace blocklist = ::kiln::blocklist;
-
-namespace {
-struct Checker {
-  Operation *op;
-
-  LogicalResult rank(StringRef name, Type type, int64_t want) {
-    int64_t got = cast<ShapedType>(type).getRank();
-    if (got != want)
-      return op->emitOpError() << "'" << name << "' must be rank " << want
-                               << ", got rank " << got;
-    return success();
-  }
-  /// Fails if dim `d` of `name` and `want` are both static and differ.
-  LogicalResult dim(StringRef name, Type type, int64_t d, int64_t want,
-                    StringRef what) {
-    int64_t got = cast<ShapedType>(type).getDimSize(d);
-    if (ShapedType::isDynamic(got) || ShapedType::isDynamic(want) ||
-        got == want)
-      return success();
-    return op->emitOpError() << "'" << name << "' dim " << d << " (" << what
-                             << ") is " << got << ", expected " << want;
-  }
-  LogicalResult isStatic(StringRef name, Type type, int64_t d, StringRef what) {
-    if (!cast<ShapedType>(type).isDynamicDim(d))
-      return success();
-    return op->emitOpError() << "'" << name << "' dim " << d << " (" << what
-                             << ") must be static";
-  }
-};
-
-int64_t dimOf(Value v, int64_t d) {
-  return cast<ShapedType>(v.getType()).getDimSize(d);
-}
-} // namespace
 
 float BlockSelectOp::getScaleOrDefault() {
   if (FloatAttr s = getScaleAttr())
@@ -59,7 +26,7 @@ float BlockSelectOp::getScaleOrDefault() {
 }
 
 LogicalResult BlockSelectOp::verify() {
-  Checker c{getOperation()};
+  ShapeChecker c{getOperation()};
   Value q = getQuery(), k = getKey();
   if (failed(c.rank("query", q.getType(), 4)) ||
       failed(c.rank("key", k.getType(), 4)) ||
@@ -102,10 +69,8 @@ LogicalResult BlockSelectOp::verify() {
       failed(c.dim("outs[0]", it, 0, b, "batch, as 'query'")))
     return failure();
   int64_t h = dimOf(idx, 1), capacity = dimOf(idx, 3);
-  if (h != hq && h != hkv)
-    return emitOpError() << "'outs[0]' dim 1 (heads) is " << h << ", expected "
-                         << hq << " ('query' heads) or " << hkv
-                         << " ('key' heads)";
+  if (failed(c.heads("outs[0]", it, hq, hkv)))
+    return failure();
   int64_t nQ = ShapedType::isDynamic(sq) ? sq : blocklist::ceilDiv(sq, qBlock);
   if (failed(c.dim("outs[0]", it, 2, nQ, "query blocks, ceil(Sq / q_block)")) ||
       failed(c.dim("outs[1]", ct, 0, b, "batch, as 'query'")) ||
@@ -124,9 +89,8 @@ LogicalResult BlockSelectOp::verify() {
       return failure();
   }
 
-  if (std::optional<APFloat> s = getScale())
-    if (!s->isFiniteNonZero() || s->isNegative())
-      return emitOpError("'scale' must be finite and > 0");
+  if (failed(c.scale(getScale())))
+    return failure();
 
   // Mode rules and the capacity of the list.
   bool dynamicLengths = ShapedType::isDynamic(sq) || ShapedType::isDynamic(skv);

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "kiln/IR/ConvGeometry.h"
 #include "kiln/IR/KilnOps.h"
+#include "kiln/IR/VerifierUtils.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -84,9 +85,6 @@ SmallVector<int64_t> valuesOr(OpTy op, DenseI64ArrayAttr attr, int64_t dflt) {
 } // namespace
 
 static bool known(int64_t d) { return !ShapedType::isDynamic(d); }
-static bool conflict(int64_t a, int64_t b) {
-  return known(a) && known(b) && a != b;
-}
 
 /// Checks one optional per-spatial-dim array: its length and lower bound.
 static LogicalResult checkArray(Operation *op, StringRef name,
@@ -121,21 +119,17 @@ static LogicalResult checkEpilogue(Operation *op, const ConvView &v,
     for (unsigned i = 0; i < step.getNumOperands(); ++i, ++next) {
       auto type = cast<RankedTensorType>(v.epilogueOperands[next].getType());
       if (step.getKind() == EpilogueKind::ResidualAdd) {
-        bool ok = type.getRank() == v.init.getRank();
-        for (int64_t d = 0; ok && d < type.getRank(); ++d)
-          ok = !conflict(type.getDimSize(d), v.init.getDimSize(d));
-        if (!ok)
+        if (!compatibleShapes(type.getShape(), v.init.getShape()))
           return op->emitOpError("'epilogue_operands' #")
                  << next << " (for the '" << kind
                  << "' step) must be shaped like the output " << v.init
                  << ", got " << type;
         continue;
       }
-      if (type.getRank() != 1 || conflict(type.getDimSize(0), cOut))
+      if (type.getRank() != 1 || dimsConflict(type.getDimSize(0), cOut))
         return op->emitOpError("'epilogue_operands' #")
                << next << " (for the '" << kind
-               << "' step) must be a 1-D tensor of the "
-               << (known(cOut) ? std::to_string(cOut) : std::string("?"))
+               << "' step) must be a 1-D tensor of the " << dimStr(cOut)
                << " output channels, got " << type;
     }
   }
@@ -186,15 +180,16 @@ LogicalResult mlir::kiln::verifyConvLikeOp(Operation *op) {
   if (known(cOut) && cOut % g != 0)
     return op->emitOpError("'groups' ")
            << g << " must divide the 'filter' output-channel count " << cOut;
-  if (known(cIn) && conflict(fIn, cIn / g))
+  if (known(cIn) && dimsConflict(fIn, cIn / g))
     return op->emitOpError("'filter' input-channel dim ")
            << fIn << " must equal 'input' channels " << cIn << " / groups " << g
            << " = " << cIn / g;
-  if (conflict(v.init.getDimSize(d.dataChannel), cOut))
+  if (dimsConflict(v.init.getDimSize(d.dataChannel), cOut))
     return op->emitOpError("'init' channel dim ")
            << v.init.getDimSize(d.dataChannel)
            << " must equal the 'filter' output-channel count " << cOut;
-  if (conflict(v.init.getDimSize(d.dataBatch), v.input.getDimSize(d.dataBatch)))
+  if (dimsConflict(v.init.getDimSize(d.dataBatch),
+                   v.input.getDimSize(d.dataBatch)))
     return op->emitOpError("'init' batch dim ")
            << v.init.getDimSize(d.dataBatch) << " must equal 'input' batch dim "
            << v.input.getDimSize(d.dataBatch);
@@ -221,7 +216,7 @@ LogicalResult mlir::kiln::verifyConvLikeOp(Operation *op) {
              << " is smaller than the dilated kernel extent " << extent;
     int64_t expected = (padded - extent) / strides[i] + 1;
     int64_t out = v.init.getDimSize(d.dataSpatial[i]);
-    if (conflict(out, expected))
+    if (dimsConflict(out, expected))
       return op->emitOpError("'init' spatial dim ")
              << i << " is " << out << ", expected " << expected << " = (" << in
              << " + " << lo[i] << " + " << hi[i] << " - " << dilations[i]

@@ -6,33 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/IR/KilnOps.h"
+#include "kiln/IR/VerifierUtils.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
-
-static bool conflict(int64_t a, int64_t b) {
-  return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
-}
-
-static std::string dimStr(int64_t d) {
-  return ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d);
-}
-
-static std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  for (auto [i, d] : llvm::enumerate(shape))
-    s += (i ? ", " : "") + dimStr(d);
-  return s + "]";
-}
-
-static bool compatible(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
-  if (a.size() != b.size())
-    return false;
-  for (auto [x, y] : llvm::zip_equal(a, b))
-    if (conflict(x, y))
-      return false;
-  return true;
-}
 
 static RankedTensorType tensorType(Value v) {
   return cast<RankedTensorType>(v.getType());
@@ -44,7 +21,7 @@ static LogicalResult checkInitLikeInput(Operation *op, Value input, Value init,
                                         Value result) {
   ArrayRef<int64_t> in = tensorType(input).getShape();
   ArrayRef<int64_t> out = tensorType(init).getShape();
-  if (!compatible(in, out))
+  if (!compatibleShapes(in, out))
     return op->emitOpError("'init' shape ")
            << shapeStr(out) << " must match 'input' shape " << shapeStr(in);
   if (result.getType() != init.getType())
@@ -80,7 +57,7 @@ static LogicalResult checkNormParam(Operation *op, StringRef name, Value param,
     return success();
   ArrayRef<int64_t> normalized = tensorType(input).getShape().drop_front(axis);
   ArrayRef<int64_t> shape = tensorType(param).getShape();
-  if (!compatible(shape, normalized))
+  if (!compatibleShapes(shape, normalized))
     return op->emitOpError("'") << name << "' shape " << shapeStr(shape)
                                 << " must equal the normalized dims "
                                 << shapeStr(normalized) << " of 'input'";
@@ -103,13 +80,13 @@ LogicalResult MatmulOp::verify() {
     return emitOpError("result type ")
            << getResult().getType() << " must match 'init' type " << init;
   for (int64_t i = 0; i < rank - 2; ++i) {
-    if (conflict(rhs.getDimSize(i), lhs.getDimSize(i)))
+    if (dimsConflict(rhs.getDimSize(i), lhs.getDimSize(i)))
       return emitOpError("'rhs' batch dim ")
              << i << " (" << rhs.getDimSize(i)
              << ") must equal 'lhs' batch dim (" << lhs.getDimSize(i) << ")";
     int64_t size = ShapedType::isDynamic(lhs.getDimSize(i)) ? rhs.getDimSize(i)
                                                             : lhs.getDimSize(i);
-    if (conflict(init.getDimSize(i), size))
+    if (dimsConflict(init.getDimSize(i), size))
       return emitOpError("'init' batch dim ")
              << i << " (" << init.getDimSize(i)
              << ") must equal the 'lhs' / 'rhs' batch dim (" << size << ")";
@@ -118,40 +95,42 @@ LogicalResult MatmulOp::verify() {
   int64_t m = lhs.getDimSize(rank - 2), k = lhs.getDimSize(rank - 1);
   int64_t rk = rhs.getDimSize(tb ? rank - 1 : rank - 2);
   int64_t n = rhs.getDimSize(tb ? rank - 2 : rank - 1);
-  if (conflict(rk, k))
+  if (dimsConflict(rk, k))
     return emitOpError("'rhs' contraction dim (")
            << rk << (tb ? ", its last dim with transpose_b" : ", dim rank-2")
            << ") must equal the 'lhs' contraction dim (" << k << ")";
-  if (conflict(init.getDimSize(rank - 2), m))
+  if (dimsConflict(init.getDimSize(rank - 2), m))
     return emitOpError("'init' row dim ")
            << init.getDimSize(rank - 2) << " must equal the 'lhs' row dim "
            << m;
-  if (conflict(init.getDimSize(rank - 1), n))
+  if (dimsConflict(init.getDimSize(rank - 1), n))
     return emitOpError("'init' column dim ")
            << init.getDimSize(rank - 1) << " must equal the 'rhs' column dim "
            << n;
   return success();
 }
 
+/// What layer_norm and rms_norm share: init, epsilon and the axis.
+/// Returns the axis in [0, rank).
+template <typename OpTy> static FailureOr<int64_t> verifyNorm(OpTy op) {
+  if (failed(checkInitLikeInput(op, op.getInput(), op.getInit(),
+                                op.getResult())) ||
+      failed(checkEpsilon(op, op.getEpsilon())))
+    return failure();
+  return normalizeAxis(op, "axis", op.getAxis(),
+                       tensorType(op.getInput()).getRank());
+}
+
 LogicalResult LayerNormOp::verify() {
-  if (failed(checkInitLikeInput(*this, getInput(), getInit(), getResult())) ||
-      failed(checkEpsilon(*this, getEpsilon())))
-    return failure();
-  FailureOr<int64_t> axis =
-      normalizeAxis(*this, "axis", getAxis(), tensorType(getInput()).getRank());
-  if (failed(axis))
-    return failure();
-  if (failed(checkNormParam(*this, "gamma", getGamma(), getInput(), *axis)))
+  FailureOr<int64_t> axis = verifyNorm(*this);
+  if (failed(axis) ||
+      failed(checkNormParam(*this, "gamma", getGamma(), getInput(), *axis)))
     return failure();
   return checkNormParam(*this, "beta", getBeta(), getInput(), *axis);
 }
 
 LogicalResult RmsNormOp::verify() {
-  if (failed(checkInitLikeInput(*this, getInput(), getInit(), getResult())) ||
-      failed(checkEpsilon(*this, getEpsilon())))
-    return failure();
-  FailureOr<int64_t> axis =
-      normalizeAxis(*this, "axis", getAxis(), tensorType(getInput()).getRank());
+  FailureOr<int64_t> axis = verifyNorm(*this);
   if (failed(axis))
     return failure();
   return checkNormParam(*this, "gamma", getGamma(), getInput(), *axis);
@@ -180,7 +159,7 @@ LogicalResult BatchNormOp::verify() {
                                          {"variance", getVariance()}};
   for (auto [name, value] : stats) {
     RankedTensorType t = tensorType(value);
-    if (t.getRank() != 1 || conflict(t.getDimSize(0), c))
+    if (t.getRank() != 1 || dimsConflict(t.getDimSize(0), c))
       return emitOpError("'")
              << name << "' must be a 1-D tensor of the " << dimStr(c)
              << " channels of 'input' dim " << *axis << ", got " << t;

@@ -2,158 +2,22 @@
 //
 // Verifiers of the quantized compute ops. The operand checks for a quantized
 // value (storage element type, scale and zero-point shapes and element types
-// per the format's granularity) are shared by both ops; the convolution
-// geometry is checked by verifyConvLikeOp, shared with kiln.conv.
+// per the format's granularity) are verifyQuantOperand's, shared with
+// kiln.quantize / kiln.dequantize; the convolution geometry is checked by
+// verifyConvLikeOp, shared with kiln.conv.
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/IR/ConvGeometry.h"
 #include "kiln/IR/KilnOps.h"
+#include "kiln/IR/QuantVerifier.h"
+#include "kiln/IR/VerifierUtils.h"
 #include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
 
-namespace {
-/// A quantized operand and the operands and attribute that decode it.
-struct QuantOperand {
-  StringRef name;
-  Value data;
-  QuantFormatAttr format;
-  StringRef scaleName;
-  Value scale;
-  StringRef zeroPointName;
-  Value zeroPoint;
-};
-} // namespace
-
 static bool isFloatCompute(Type t) {
   return t.isF32() || t.isF16() || t.isBF16();
-}
-
-static bool isFloatStorage(Type t) {
-  return isa<Float8E4M3FNType, Float8E5M2Type, Float4E2M1FNType>(t);
-}
-
-static bool isIntStorage(Type t) {
-  return t.isSignlessInteger(8) || t.isSignlessInteger(4);
-}
-
-/// The storage element types a format kind accepts, for diagnostics.
-static StringRef storageTypesOf(QuantKind kind) {
-  switch (kind) {
-  case QuantKind::Int:
-    return "i8 or i4";
-  case QuantKind::Float:
-  case QuantKind::MX:
-    return "f8E4M3FN, f8E5M2 or f4E2M1FN";
-  case QuantKind::BFP:
-  case QuantKind::Codebook:
-    return "i8";
-  }
-  return "";
-}
-
-static bool isStorageOf(QuantKind kind, Type t) {
-  switch (kind) {
-  case QuantKind::Int:
-    return isIntStorage(t);
-  case QuantKind::Float:
-  case QuantKind::MX:
-    return isFloatStorage(t);
-  case QuantKind::BFP:
-  case QuantKind::Codebook:
-    return t.isSignlessInteger(8);
-  }
-  return false;
-}
-
-static std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  llvm::raw_string_ostream os(s);
-  llvm::interleaveComma(shape, os, [&](int64_t d) {
-    if (ShapedType::isDynamic(d))
-      os << "?";
-    else
-      os << d;
-  });
-  os << "]";
-  return s;
-}
-
-static bool compatibleDims(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
-}
-
-/// Checks one quantized operand against its format: storage element type,
-/// axis in range, scale shape (rank 0 per tensor, [dim_axis] per axis, the
-/// data shape with ceil(dim_axis / block) along the axis for blocks), scale
-/// element type (f32, or f8E8M0FNU for mx and bfp) and the zero point (int
-/// only, shaped like the scale).
-static LogicalResult verifyQuantOperand(Operation *op, const QuantOperand &q) {
-  auto dataTy = cast<RankedTensorType>(q.data.getType());
-  QuantKind kind = q.format.getKind();
-  StringRef kindName = stringifyQuantKind(kind);
-  if (!isStorageOf(kind, dataTy.getElementType()))
-    return op->emitOpError()
-           << "'" << q.name << "' element type " << dataTy.getElementType()
-           << " is not a storage type of the " << kindName << " format ("
-           << storageTypesOf(kind) << ")";
-
-  int64_t rank = dataTy.getRank();
-  int64_t axis = q.format.getAxis();
-  if (axis >= rank)
-    return op->emitOpError()
-           << "format axis " << axis << " is out of range for '" << q.name
-           << "' of rank " << rank;
-
-  SmallVector<int64_t> expected;
-  if (q.format.isBlocked()) {
-    expected = llvm::to_vector(dataTy.getShape());
-    int64_t dim = expected[axis], block = q.format.getBlock();
-    if (!ShapedType::isDynamic(dim))
-      expected[axis] = (dim + block - 1) / block;
-  } else if (!q.format.isPerTensor()) {
-    expected.push_back(dataTy.getDimSize(axis));
-  }
-
-  auto scaleTy = cast<RankedTensorType>(q.scale.getType());
-  if (scaleTy.getRank() != static_cast<int64_t>(expected.size()))
-    return op->emitOpError()
-           << "'" << q.scaleName << "' has rank " << scaleTy.getRank()
-           << " but the format of '" << q.name << "' needs rank "
-           << expected.size() << " (shape " << shapeStr(expected) << ")";
-  for (auto [i, pair] :
-       llvm::enumerate(llvm::zip(scaleTy.getShape(), expected)))
-    if (!compatibleDims(std::get<0>(pair), std::get<1>(pair)))
-      return op->emitOpError()
-             << "'" << q.scaleName << "' shape " << shapeStr(scaleTy.getShape())
-             << " does not match the shape " << shapeStr(expected)
-             << " the format of '" << q.name << "' needs (dim " << i << ")";
-
-  bool e8m0 = kind == QuantKind::MX || kind == QuantKind::BFP;
-  Type scaleElt = scaleTy.getElementType();
-  if (e8m0 != isa<Float8E8M0FNUType>(scaleElt))
-    return op->emitOpError()
-           << "'" << q.scaleName << "' element type " << scaleElt
-           << " is wrong for the " << kindName << " format, which needs "
-           << (e8m0 ? "f8E8M0FNU" : "f32") << " scales";
-
-  if (!q.zeroPoint)
-    return success();
-  if (kind != QuantKind::Int)
-    return op->emitOpError()
-           << "'" << q.zeroPointName
-           << "' is only allowed with the int format, not " << kindName;
-  auto zpTy = cast<RankedTensorType>(q.zeroPoint.getType());
-  if (zpTy.getRank() != scaleTy.getRank() ||
-      !llvm::all_of(llvm::zip(zpTy.getShape(), scaleTy.getShape()), [](auto p) {
-        return compatibleDims(std::get<0>(p), std::get<1>(p));
-      }))
-    return op->emitOpError()
-           << "'" << q.zeroPointName << "' shape " << shapeStr(zpTy.getShape())
-           << " must match '" << q.scaleName << "' shape "
-           << shapeStr(scaleTy.getShape());
-  return success();
 }
 
 /// Checks the optionally quantized first operand: real (float) without a
@@ -165,7 +29,7 @@ static LogicalResult verifyOptionalQuantOperand(Operation *op,
     if (!q.scale)
       return op->emitOpError() << "'" << q.name << "' has a format, so '"
                                << q.scaleName << "' is required";
-    return verifyQuantOperand(op, q);
+    return verifyQuantOperand(op, q, QuantDiagStyle::Compute);
   }
   if (q.scale)
     return op->emitOpError() << "'" << q.scaleName << "' is given but '"
@@ -183,7 +47,7 @@ static LogicalResult verifyOptionalQuantOperand(Operation *op,
 
 static LogicalResult checkDim(Operation *op, StringRef what, StringRef a,
                               int64_t da, StringRef b, int64_t db) {
-  if (compatibleDims(da, db))
+  if (!dimsConflict(da, db))
     return success();
   return op->emitOpError() << what << " mismatch: '" << a << "' has " << da
                            << ", '" << b << "' has " << db;
@@ -195,9 +59,11 @@ LogicalResult QMatmulOp::verify() {
           op, {"lhs", getLhs(), getLhsFormatAttr(), "lhs_scale", getLhsScale(),
                "lhs_zero_point", getLhsZeroPoint()})))
     return failure();
-  if (failed(verifyQuantOperand(op, {"rhs", getRhs(), getRhsFormatAttr(),
-                                     "rhs_scale", getRhsScale(),
-                                     "rhs_zero_point", getRhsZeroPoint()})))
+  if (failed(verifyQuantOperand(op,
+                                {"rhs", getRhs(), getRhsFormatAttr(),
+                                 "rhs_scale", getRhsScale(), "rhs_zero_point",
+                                 getRhsZeroPoint()},
+                                QuantDiagStyle::Compute)))
     return failure();
 
   auto lhsTy = cast<RankedTensorType>(getLhs().getType());
@@ -243,9 +109,11 @@ LogicalResult QConvOp::verify() {
           op, {"input", getInput(), getInputFormatAttr(), "input_scale",
                getInputScale(), "input_zero_point", getInputZeroPoint()})))
     return failure();
-  if (failed(verifyQuantOperand(
-          op, {"filter", getFilter(), getFilterFormatAttr(), "filter_scale",
-               getFilterScale(), "filter_zero_point", getFilterZeroPoint()})))
+  if (failed(verifyQuantOperand(op,
+                                {"filter", getFilter(), getFilterFormatAttr(),
+                                 "filter_scale", getFilterScale(),
+                                 "filter_zero_point", getFilterZeroPoint()},
+                                QuantDiagStyle::Compute)))
     return failure();
   // Geometry, epilogue and the result type are shared with kiln.conv.
   return verifyConvLikeOp(*this);

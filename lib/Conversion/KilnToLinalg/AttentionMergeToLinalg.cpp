@@ -6,6 +6,8 @@
 // selected explicitly.
 //
 //===----------------------------------------------------------------------===//
+#include "AttentionPatterns.h"
+#include "LoweringUtils.h"
 #include "kiln/Conversion/Passes.h"
 #include "kiln/IR/KilnOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -15,67 +17,17 @@
 using namespace mlir;
 using namespace mlir::kiln;
 
-namespace mlir::kiln::detail {
-/// Called from populateAttentionToLinalgPatterns.
-void populateAttentionMergeToLinalgPatterns(RewritePatternSet &patterns);
-} // namespace mlir::kiln::detail
-
 namespace {
-using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 const double kNegInf = -std::numeric_limits<double>::infinity();
 
-/// The identity map on the loops listed, out of `n` loops.
-AffineMap proj(MLIRContext *ctx, unsigned n, ArrayRef<unsigned> dims) {
-  SmallVector<AffineExpr> exprs;
-  for (unsigned d : dims)
-    exprs.push_back(getAffineDimExpr(d, ctx));
-  return AffineMap::get(n, 0, exprs, ctx);
-}
-SmallVector<unsigned> range(unsigned n) {
-  return llvm::to_vector(llvm::seq<unsigned>(0, n));
+SmallVector<int64_t> range(unsigned n) {
+  return llvm::to_vector(llvm::seq<int64_t>(0, n));
 }
 /// `dims` followed by `extra`.
-SmallVector<unsigned> cat(ArrayRef<unsigned> dims, ArrayRef<unsigned> extra) {
-  SmallVector<unsigned> r(dims);
+SmallVector<int64_t> cat(ArrayRef<int64_t> dims, ArrayRef<int64_t> extra) {
+  SmallVector<int64_t> r(dims);
   r.append(extra.begin(), extra.end());
   return r;
-}
-
-/// One-output linalg.generic; the last `numReduce` loops are reductions and
-/// the output's map is the identity on the parallel loops.
-Value generic(OpBuilder &b, Location loc, ValueRange ins,
-              ArrayRef<AffineMap> inMaps, Value out, unsigned numReduce,
-              BodyFn body) {
-  unsigned n = inMaps.front().getNumDims();
-  SmallVector<AffineMap> maps(inMaps);
-  maps.push_back(proj(b.getContext(), n, range(n - numReduce)));
-  SmallVector<utils::IteratorType> iters(n, utils::IteratorType::parallel);
-  for (unsigned i = n - numReduce; i < n; ++i)
-    iters[i] = utils::IteratorType::reduction;
-  auto op = linalg::GenericOp::create(
-      b, loc, out.getType(), ins, out, maps, iters,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        linalg::YieldOp::create(nb, nl, body(nb, nl, args));
-      });
-  return op.getResult(0);
-}
-
-Value f32Const(OpBuilder &b, Location loc, double v) {
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-}
-Value toF32(OpBuilder &b, Location loc, Value x) {
-  if (x.getType().isF32())
-    return x;
-  return arith::ExtFOp::create(b, loc, b.getF32Type(), x);
-}
-Value isNegInf(OpBuilder &b, Location loc, Value x) {
-  return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x,
-                               f32Const(b, loc, kNegInf));
-}
-/// An uninitialized f32 tensor shaped like `like`.
-Value emptyLike(OpBuilder &b, Location loc, Value like) {
-  return tensor::EmptyOp::create(
-      b, loc, tensor::getMixedSizes(b, loc, like), b.getF32Type());
 }
 
 struct OnlineAttentionLowering : OpRewritePattern<OnlineAttentionOp> {
@@ -87,9 +39,9 @@ struct OnlineAttentionLowering : OpRewritePattern<OnlineAttentionOp> {
     unsigned r = cast<RankedTensorType>(op.getQuery().getType()).getRank();
     unsigned nb = r - 2;                   // leading (batch) loops
     unsigned m = nb, n = nb + 1, x = nb + 2; // x: D or Dv
-    SmallVector<unsigned> lead = range(nb);
-    auto lmap = [&](unsigned loops, ArrayRef<unsigned> tail) {
-      return proj(ctx, loops, cat(lead, tail));
+    SmallVector<int64_t> lead = range(nb);
+    auto lmap = [&](unsigned loops, ArrayRef<int64_t> tail) {
+      return loopMap(ctx, loops, cat(lead, tail));
     };
     Value acc = op.getAcc(), mOld = op.getMax(), lOld = op.getSum();
 
@@ -97,16 +49,13 @@ struct OnlineAttentionLowering : OpRewritePattern<OnlineAttentionOp> {
     SmallVector<OpFoldResult> sSizes = tensor::getMixedSizes(b, loc, mOld);
     sSizes.push_back(tensor::getMixedSize(b, loc, op.getKey(), r - 2));
     Value sInit = tensor::EmptyOp::create(b, loc, sSizes, b.getF32Type());
-    Value zeroS = linalg::FillOp::create(b, loc, f32Const(b, loc, 0.0), sInit)
-                      .getResult(0);
-    Value qk = generic(
-        b, loc, {op.getQuery(), op.getKey()},
-        {lmap(r + 1, {m, x}), lmap(r + 1, {n, x})}, zeroS, 1,
-        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          Value p = arith::MulFOp::create(nb, nl, toF32(nb, nl, a[0]),
-                                          toF32(nb, nl, a[1]));
-          return arith::AddFOp::create(nb, nl, a[2], p);
-        });
+    Value zeroS = fillTensor(b, loc, sInit, b.getF32FloatAttr(0.0));
+    Value qk =
+        buildGeneric(b, loc, {op.getQuery(), op.getKey()},
+                     {lmap(r + 1, {m, x}), lmap(r + 1, {n, x})}, zeroS, 1,
+                     [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                       return mulAddF32(nb, nl, a[0], a[1], a[2]);
+                     });
     SmallVector<Value> ins = {qk};
     SmallVector<AffineMap> maps = {lmap(r, {m, n})};
     if (op.getMask()) {
@@ -114,23 +63,26 @@ struct OnlineAttentionLowering : OpRewritePattern<OnlineAttentionOp> {
       maps.push_back(lmap(r, {m, n}));
     }
     Value scale = f32Const(b, loc, op.getScale().convertToDouble());
-    Value s = generic(b, loc, ins, maps, sInit, 0,
-                      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                        Value v = arith::MulFOp::create(nb, nl, scale, a[0]);
-                        if (a.size() > 2)
-                          v = arith::AddFOp::create(nb, nl, v, a[1]);
-                        return v;
-                      });
+    Value s =
+        buildGeneric(b, loc, ins, maps, sInit, 0,
+                     [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                       Value v = arith::MulFOp::create(nb, nl, scale, a[0]);
+                       if (a.size() > 2)
+                         v = arith::AddFOp::create(nb, nl, v, a[1]);
+                       return v;
+                     });
 
     // m' = max(m, rowmax s); alpha = exp(m - m') (1 where m' = -inf).
     AffineMap sMap = lmap(r, {m, n}), rowMap = lmap(r, {m});
-    Value mNew = generic(b, loc, s, sMap, mOld, 1,
-                         [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                           return arith::MaximumFOp::create(nb, nl, a[0], a[1]);
-                         });
-    AffineMap row = proj(ctx, r - 1, range(r - 1));
-    Value alpha = generic(
-        b, loc, {mOld, mNew}, {row, row}, emptyLike(b, loc, mOld), 0,
+    Value mNew =
+        buildGeneric(b, loc, s, sMap, mOld, 1,
+                     [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                       return arith::MaximumFOp::create(nb, nl, a[0], a[1]);
+                     });
+    AffineMap row = loopMap(ctx, r - 1, range(r - 1));
+    Value alpha = buildGeneric(
+        b, loc, {mOld, mNew}, {row, row},
+        emptyLike(b, loc, mOld, b.getF32Type()), 0,
         [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           Value e = math::ExpOp::create(
               nb, nl, arith::SubFOp::create(nb, nl, a[0], a[1]));
@@ -138,7 +90,7 @@ struct OnlineAttentionLowering : OpRewritePattern<OnlineAttentionOp> {
                                          f32Const(nb, nl, 1.0), e);
         });
     // p = exp(s - m') (0 where m' = -inf).
-    Value p = generic(
+    Value p = buildGeneric(
         b, loc, {s, mNew}, {sMap, rowMap}, sInit, 0,
         [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           Value e = math::ExpOp::create(
@@ -150,21 +102,23 @@ struct OnlineAttentionLowering : OpRewritePattern<OnlineAttentionOp> {
       return arith::MulFOp::create(nb, nl, a[0], a[1]);
     };
     // l' = alpha l + rowsum p
-    Value lScaled = generic(b, loc, {alpha, lOld}, {row, row},
-                            emptyLike(b, loc, lOld), 0, mul);
-    Value lNew = generic(b, loc, p, sMap, lScaled, 1,
-                         [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                           return arith::AddFOp::create(nb, nl, a[0], a[1]);
-                         });
+    Value lScaled =
+        buildGeneric(b, loc, {alpha, lOld}, {row, row},
+                     emptyLike(b, loc, lOld, b.getF32Type()), 0, mul);
+    Value lNew =
+        buildGeneric(b, loc, p, sMap, lScaled, 1,
+                     [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                       return arith::AddFOp::create(nb, nl, a[0], a[1]);
+                     });
     // acc' = alpha acc + p V                  loops (.., m, e, n)
     AffineMap accMap = lmap(r, {m, n});
-    Value accScaled = generic(b, loc, {alpha, acc}, {rowMap, accMap},
-                              emptyLike(b, loc, acc), 0, mul);
-    Value accNew = generic(
+    Value accScaled =
+        buildGeneric(b, loc, {alpha, acc}, {rowMap, accMap},
+                     emptyLike(b, loc, acc, b.getF32Type()), 0, mul);
+    Value accNew = buildGeneric(
         b, loc, {p, op.getValue()}, {lmap(r + 1, {m, x}), lmap(r + 1, {x, n})},
         accScaled, 1, [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          Value pv = arith::MulFOp::create(nb, nl, a[0], toF32(nb, nl, a[1]));
-          return arith::AddFOp::create(nb, nl, a[2], pv);
+          return mulAddF32(nb, nl, a[0], a[1], a[2]);
         });
     b.replaceOp(op, {accNew, mNew, lNew});
     return success();
@@ -181,8 +135,8 @@ struct AttentionMergeLowering : OpRewritePattern<AttentionMergeOp> {
     auto lses = op.getPartialLses();
     size_t np = outs.size();
     // L = mx + log(sum_p exp(L_p - mx)), mx = max_p L_p (-inf if mx = -inf).
-    AffineMap id3 = proj(ctx, 3, {0, 1, 2});
-    Value lse = generic(
+    AffineMap id3 = loopMap(ctx, 3, {0, 1, 2});
+    Value lse = buildGeneric(
         b, loc, lses, SmallVector<AffineMap>(np, id3), op.getOuts()[1], 0,
         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           Value mx = a[0];
@@ -203,11 +157,11 @@ struct AttentionMergeLowering : OpRewritePattern<AttentionMergeOp> {
     SmallVector<Value> ins(outs.begin(), outs.end());
     ins.append(lses.begin(), lses.end());
     ins.push_back(lse);
-    SmallVector<AffineMap> maps(np, proj(ctx, 4, {0, 1, 2, 3}));
-    maps.append(np + 1, proj(ctx, 4, {0, 1, 2}));
+    SmallVector<AffineMap> maps(np, loopMap(ctx, 4, {0, 1, 2, 3}));
+    maps.append(np + 1, loopMap(ctx, 4, {0, 1, 2}));
     Value outInit = op.getOuts()[0];
     Type outElt = cast<RankedTensorType>(outInit.getType()).getElementType();
-    Value o = generic(
+    Value o = buildGeneric(
         b, loc, ins, maps, outInit, 0,
         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           Value total = f32Const(nb, nl, 0.0), zero = f32Const(nb, nl, 0.0);
@@ -219,9 +173,7 @@ struct AttentionMergeLowering : OpRewritePattern<AttentionMergeOp> {
             t = arith::SelectOp::create(nb, nl, isNegInf(nb, nl, lp), zero, t);
             total = arith::AddFOp::create(nb, nl, total, t);
           }
-          if (!outElt.isF32())
-            total = arith::TruncFOp::create(nb, nl, outElt, total);
-          return total;
+          return castFloat(nb, nl, total, outElt);
         });
     b.replaceOp(op, {o, lse});
     return success();

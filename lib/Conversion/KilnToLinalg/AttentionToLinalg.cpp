@@ -7,9 +7,10 @@
 // A row that sees no key gives O = 0 and LSE = -inf.
 //
 //===----------------------------------------------------------------------===//
+#include "AttentionPatterns.h"
+#include "LoweringUtils.h"
 #include "kiln/Conversion/Passes.h"
 #include "kiln/IR/KilnOps.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <limits>
@@ -17,74 +18,7 @@
 using namespace mlir;
 using namespace mlir::kiln;
 
-namespace mlir::kiln::detail {
-void populateAttentionMergeToLinalgPatterns(RewritePatternSet &patterns);
-void populatePermuteToLinalgPatterns(RewritePatternSet &patterns);
-} // namespace mlir::kiln::detail
-
 namespace {
-using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
-
-/// Dim `d` of `v` as a Value (a constant when static).
-Value dim(OpBuilder &b, Location loc, Value v, int64_t d) {
-  auto t = cast<RankedTensorType>(v.getType());
-  if (!t.isDynamicDim(d))
-    return arith::ConstantIndexOp::create(b, loc, t.getDimSize(d));
-  return tensor::DimOp::create(b, loc, v, d);
-}
-
-/// The map from `n` loops to the loop dims listed (a -1 entry is constant 0).
-AffineMap proj(MLIRContext *ctx, unsigned n, ArrayRef<int> dims) {
-  SmallVector<AffineExpr> exprs;
-  for (int d : dims)
-    exprs.push_back(d < 0 ? getAffineConstantExpr(0, ctx)
-                          : getAffineDimExpr(d, ctx));
-  return AffineMap::get(n, 0, exprs, ctx);
-}
-
-/// One-output linalg.generic; the last `numReduce` loops are reductions and
-/// the output's map is the identity on the parallel loops.
-Value generic(OpBuilder &b, Location loc, ValueRange ins,
-              ArrayRef<AffineMap> inMaps, Value out, unsigned numReduce,
-              BodyFn body) {
-  unsigned n = inMaps.front().getNumDims();
-  SmallVector<int> outDims;
-  for (unsigned i = 0; i + numReduce < n; ++i)
-    outDims.push_back(i);
-  SmallVector<AffineMap> maps(inMaps);
-  maps.push_back(proj(b.getContext(), n, outDims));
-  SmallVector<utils::IteratorType> iters(n, utils::IteratorType::parallel);
-  for (unsigned i = n - numReduce; i < n; ++i)
-    iters[i] = utils::IteratorType::reduction;
-  auto op = linalg::GenericOp::create(
-      b, loc, out.getType(), ins, out, maps, iters,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        linalg::YieldOp::create(nb, nl, body(nb, nl, args));
-      });
-  return op.getResult(0);
-}
-
-Value f32Const(OpBuilder &b, Location loc, double v) {
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-}
-Value toF32(OpBuilder &b, Location loc, Value x) {
-  if (x.getType().isF32())
-    return x;
-  return arith::ExtFOp::create(b, loc, b.getF32Type(), x);
-}
-Value fromF32(OpBuilder &b, Location loc, Value x, Type t) {
-  if (t.isF32())
-    return x;
-  return arith::TruncFOp::create(b, loc, t, x);
-}
-/// A tensor of f32 with the given sizes, filled with `v`.
-Value filled(OpBuilder &b, Location loc, ArrayRef<Value> sizes, double v) {
-  SmallVector<OpFoldResult> ofr;
-  for (Value s : sizes)
-    ofr.push_back(getAsOpFoldResult(s));
-  Value e = tensor::EmptyOp::create(b, loc, ofr, b.getF32Type());
-  return linalg::FillOp::create(b, loc, f32Const(b, loc, v), e).getResult(0);
-}
 Value idx(OpBuilder &b, Location loc, unsigned d) {
   return linalg::IndexOp::create(b, loc, d);
 }
@@ -109,7 +43,7 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
     // The head of a per-query-head or per-KV-head list.
     auto listHead = [&](Value list) {
       Value perQ = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                         dim(b, loc, list, 1), hq);
+                                         dimValue(b, loc, list, 1), hq);
       Value kvh = arith::DivUIOp::create(b, loc, h, group);
       return arith::SelectOp::create(b, loc, perQ, h, kvh).getResult();
     };
@@ -157,7 +91,7 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
                                             ValueRange{bi, hl, qb});
       cnt = arith::IndexCastOp::create(b, loc, b.getIndexType(), cnt);
       cnt = arith::MaxSIOp::create(b, loc, cnt, cst(0));
-      cnt = arith::MinSIOp::create(b, loc, cnt, dim(b, loc, list, 3));
+      cnt = arith::MinSIOp::create(b, loc, cnt, dimValue(b, loc, list, 3));
       Value no = arith::ConstantIntOp::create(b, loc, 0, 1);
       auto loop = scf::ForOp::create(
           b, loc, cst(0), cnt, cst(1), ValueRange{no},
@@ -179,44 +113,52 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = b.getContext();
     Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
-    Value bs = dim(b, loc, q, 0), hq = dim(b, loc, q, 1),
-          sq = dim(b, loc, q, 2), skv = dim(b, loc, k, 2),
-          dv = dim(b, loc, v, 3);
-    Value group = arith::DivUIOp::create(b, loc, hq, dim(b, loc, k, 1));
+    Value bs = dimValue(b, loc, q, 0), hq = dimValue(b, loc, q, 1),
+          sq = dimValue(b, loc, q, 2), skv = dimValue(b, loc, k, 2),
+          dv = dimValue(b, loc, v, 3);
+    Value group = arith::DivUIOp::create(b, loc, hq, dimValue(b, loc, k, 1));
     auto kvHead = [&](OpBuilder &nb, Location nl) {
       return arith::DivUIOp::create(nb, nl, idx(nb, nl, 1), group);
     };
     const double ninf = -std::numeric_limits<double>::infinity();
 
+    auto filled = [&](ValueRange sizes, double v) {
+      return filledTensor(b, loc, sizes, b.getF32FloatAttr(v));
+    };
+    // out[b,h,i,x] = sum_y lhs[b,h,i,y] * kv[b,h/G,.,.] over loops
+    // (b,h,i,x,y), kv read at sequence position `seqLoop` (3 or 4) and the
+    // other loop of x, y.
+    auto contractKV = [&](Value lhs, Value kv, int64_t seqLoop, Value xSize) {
+      return buildGeneric(
+          b, loc, lhs, loopMap(ctx, 5, {0, 1, 2, 4}),
+          filled({bs, hq, sq, xSize}, 0.0), 1,
+          [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+            Value e = tensor::ExtractOp::create(
+                nb, nl, kv,
+                ValueRange{idx(nb, nl, 0), kvHead(nb, nl), idx(nb, nl, seqLoop),
+                           idx(nb, nl, 7 - seqLoop)});
+            return mulAddF32(nb, nl, a[0], e, a[1]);
+          });
+    };
+
     // scores[b,h,i,j] = sum_d Q[b,h,i,d] * K[b,h/G,j,d]   loops (b,h,i,j,d)
-    Value scores = generic(
-        b, loc, q, proj(ctx, 5, {0, 1, 2, 4}),
-        filled(b, loc, {bs, hq, sq, skv}, 0.0), 1,
-        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          Value kv = tensor::ExtractOp::create(
-              nb, nl, k,
-              ValueRange{idx(nb, nl, 0), kvHead(nb, nl), idx(nb, nl, 3),
-                         idx(nb, nl, 4)});
-          Value p = arith::MulFOp::create(nb, nl, toF32(nb, nl, a[0]),
-                                          toF32(nb, nl, kv));
-          return arith::AddFOp::create(nb, nl, a[1], p);
-        });
+    Value scores = contractKV(q, k, 3, skv);
 
     // logits = visible ? scale * scores (+ mask) : -inf    loops (b,h,i,j)
     SmallVector<Value> ins = {scores};
-    SmallVector<AffineMap> maps = {proj(ctx, 4, {0, 1, 2, 3})};
+    SmallVector<AffineMap> maps = {loopMap(ctx, 4, {0, 1, 2, 3})};
     if (Value m = op.getMask()) {
       auto mt = cast<RankedTensorType>(m.getType());
       ins.push_back(m);
-      maps.push_back(proj(ctx, 4,
-                          {mt.getDimSize(0) == 1 ? -1 : 0,
-                           mt.getDimSize(1) == 1 ? -1 : 1, 2, 3}));
+      maps.push_back(loopMap(ctx, 4,
+                             {mt.getDimSize(0) == 1 ? -1 : 0,
+                              mt.getDimSize(1) == 1 ? -1 : 1, 2, 3}));
     }
     Value scale = f32Const(b, loc, op.getScaleOrDefault());
     bool hasVisibilityRule = op.getCausal() || op.getWindowLeftAttr() ||
                              op.getWindowRightAttr() || op.hasBlockList();
-    Value logits = generic(
-        b, loc, ins, maps, filled(b, loc, {bs, hq, sq, skv}, 0.0), 0,
+    Value logits = buildGeneric(
+        b, loc, ins, maps, filled({bs, hq, sq, skv}, 0.0), 0,
         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           Value s = arith::MulFOp::create(nb, nl, scale, a[0]);
           if (op.getMask())
@@ -229,59 +171,47 @@ struct AttentionLowering : OpRewritePattern<AttentionOp> {
         });
 
     // Row max m, p = exp(logits - m) (0 when m = -inf), row sum l.
-    AffineMap id4 = proj(ctx, 4, {0, 1, 2, 3}), row4 = proj(ctx, 4, {0, 1, 2});
-    Value rowMax = generic(
-        b, loc, logits, id4, filled(b, loc, {bs, hq, sq}, ninf), 1,
-        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          return arith::MaximumFOp::create(nb, nl, a[0], a[1]);
-        });
-    Value probs = generic(
-        b, loc, {logits, rowMax}, {id4, row4},
-        filled(b, loc, {bs, hq, sq, skv}, 0.0), 0,
-        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+    AffineMap id4 = loopMap(ctx, 4, {0, 1, 2, 3});
+    AffineMap row4 = loopMap(ctx, 4, {0, 1, 2});
+    Value rowMax =
+        buildGeneric(b, loc, logits, id4, filled({bs, hq, sq}, ninf), 1,
+                     [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                       return arith::MaximumFOp::create(nb, nl, a[0], a[1]);
+                     });
+    Value probs = buildGeneric(
+        b, loc, {logits, rowMax}, {id4, row4}, filled({bs, hq, sq, skv}, 0.0),
+        0, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           Value e = math::ExpOp::create(
               nb, nl, arith::SubFOp::create(nb, nl, a[0], a[1]));
-          Value none = arith::CmpFOp::create(
-              nb, nl, arith::CmpFPredicate::OEQ, a[1], f32Const(nb, nl, ninf));
-          return arith::SelectOp::create(nb, nl, none, f32Const(nb, nl, 0.0),
-                                         e);
+          return arith::SelectOp::create(nb, nl, isNegInf(nb, nl, a[1]),
+                                         f32Const(nb, nl, 0.0), e);
         });
-    Value rowSum = generic(
-        b, loc, probs, id4, filled(b, loc, {bs, hq, sq}, 0.0), 1,
-        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          return arith::AddFOp::create(nb, nl, a[0], a[1]);
-        });
+    Value rowSum =
+        buildGeneric(b, loc, probs, id4, filled({bs, hq, sq}, 0.0), 1,
+                     [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                       return arith::AddFOp::create(nb, nl, a[0], a[1]);
+                     });
 
     // acc[b,h,i,e] = sum_j p[b,h,i,j] * V[b,h/G,j,e]   loops (b,h,i,e,j)
-    Value acc = generic(
-        b, loc, probs, proj(ctx, 5, {0, 1, 2, 4}),
-        filled(b, loc, {bs, hq, sq, dv}, 0.0), 1,
-        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          Value vv = tensor::ExtractOp::create(
-              nb, nl, v,
-              ValueRange{idx(nb, nl, 0), kvHead(nb, nl), idx(nb, nl, 4),
-                         idx(nb, nl, 3)});
-          Value p = arith::MulFOp::create(nb, nl, a[0], toF32(nb, nl, vv));
-          return arith::AddFOp::create(nb, nl, a[1], p);
-        });
+    Value acc = contractKV(probs, v, 4, dv);
 
     // O = acc / l (0 where l = 0), in the init's element type.
     Value outInit = op.getOutput();
     Type outElt = cast<RankedTensorType>(outInit.getType()).getElementType();
     SmallVector<Value> results;
-    results.push_back(generic(
+    results.push_back(buildGeneric(
         b, loc, {acc, rowSum}, {id4, row4}, outInit, 0,
         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           Value o = arith::DivFOp::create(nb, nl, a[0], a[1]);
           Value none = arith::CmpFOp::create(
               nb, nl, arith::CmpFPredicate::OEQ, a[1], f32Const(nb, nl, 0.0));
           o = arith::SelectOp::create(nb, nl, none, f32Const(nb, nl, 0.0), o);
-          return fromF32(nb, nl, o, outElt);
+          return castFloat(nb, nl, o, outElt);
         }));
     // LSE = m + log l (-inf where l = 0).
     if (Value lseInit = op.getLseInit()) {
-      AffineMap id3 = proj(ctx, 3, {0, 1, 2});
-      results.push_back(generic(
+      AffineMap id3 = loopMap(ctx, 3, {0, 1, 2});
+      results.push_back(buildGeneric(
           b, loc, {rowMax, rowSum}, {id3, id3}, lseInit, 0,
           [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
             Value lse = arith::AddFOp::create(

@@ -7,16 +7,15 @@
 #ifndef KILN_LIB_CONVERSION_KILNTOLINALG_BLOCKSELECTEMITTER_H
 #define KILN_LIB_CONVERSION_KILNTOLINALG_BLOCKSELECTEMITTER_H
 
+#include "LoweringUtils.h"
 #include "kiln/Conversion/Passes.h"
 #include "kiln/IR/KilnOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
+
 #include <limits>
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 namespace mlir::kiln::detail {
-using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
-
 struct Emitter {
   OpBuilder &b;
   Location loc;
@@ -25,15 +24,8 @@ struct Emitter {
   Value i32(int64_t v) {
     return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
   }
-  Value f32(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value dim(Value v, int64_t d) {
-    auto t = cast<RankedTensorType>(v.getType());
-    if (!t.isDynamicDim(d))
-      return index(t.getDimSize(d));
-    return tensor::DimOp::create(b, loc, v, d);
-  }
+  Value f32(double v) { return f32Const(b, loc, v); }
+  Value dim(Value v, int64_t d) { return dimValue(b, loc, v, d); }
   /// ceil(v / c) for index v and constant c > 0 (folded when v is constant).
   Value ceilDiv(Value v, int64_t c) {
     if (std::optional<int64_t> s = getConstantIntValue(v))
@@ -41,43 +33,21 @@ struct Emitter {
     Value sum = arith::AddIOp::create(b, loc, v, index(c - 1));
     return arith::DivUIOp::create(b, loc, sum, index(c));
   }
-  Value filled(ArrayRef<Value> sizes, Attribute value) {
-    SmallVector<OpFoldResult> ofr;
-    for (Value s : sizes)
-      ofr.push_back(getAsOpFoldResult(s));
-    auto typed = cast<TypedAttr>(value);
-    Value init = tensor::EmptyOp::create(b, loc, ofr, typed.getType());
-    return fill(init, value);
+  Value filled(ValueRange sizes, Attribute value) {
+    return filledTensor(b, loc, sizes, cast<TypedAttr>(value));
   }
   Value fill(Value init, Attribute value) {
-    Value c = arith::ConstantOp::create(b, loc, cast<TypedAttr>(value));
-    return linalg::FillOp::create(b, loc, c, init).getResult(0);
+    return fillTensor(b, loc, init, cast<TypedAttr>(value));
   }
   /// The map from `n` loops to the given loop dims.
-  AffineMap dims(unsigned n, ArrayRef<unsigned> ds) {
-    SmallVector<AffineExpr> exprs;
-    for (unsigned d : ds)
-      exprs.push_back(b.getAffineDimExpr(d));
-    return AffineMap::get(n, 0, exprs, b.getContext());
+  AffineMap dims(unsigned n, ArrayRef<int64_t> ds) {
+    return loopMap(b.getContext(), n, ds);
   }
   /// One-output linalg.generic over `n` loops; the last `numReduce` are
   /// reductions and `out` is indexed by the leading parallel loops.
   Value generic(unsigned n, ValueRange ins, ArrayRef<AffineMap> inMaps,
-                Value out, unsigned numReduce, BodyFn body) {
-    SmallVector<unsigned> outDims;
-    for (unsigned i = 0; i + numReduce < n; ++i)
-      outDims.push_back(i);
-    SmallVector<AffineMap> maps(inMaps);
-    maps.push_back(dims(n, outDims));
-    SmallVector<utils::IteratorType> iters(n, utils::IteratorType::parallel);
-    for (unsigned i = n - numReduce; i < n; ++i)
-      iters[i] = utils::IteratorType::reduction;
-    return linalg::GenericOp::create(
-               b, loc, out.getType(), ins, out, maps, iters,
-               [&](OpBuilder &nb, Location nl, ValueRange args) {
-                 linalg::YieldOp::create(nb, nl, body(nb, nl, args));
-               })
-        .getResult(0);
+                Value out, unsigned numReduce, GenericBodyFn body) {
+    return buildGeneric(b, loc, n, ins, inMaps, out, numReduce, body);
   }
 
   /// out[b,h,n,d] = mean of x[b, h*group + r, n*blk + t, d] over r < group
@@ -113,14 +83,11 @@ struct Emitter {
     // Loops (b, h, n, d, r, t); r and t reduce.
     Value acc = filled({batch, index(heads), numBlocks, index(d)},
                        b.getF32FloatAttr(0.0));
-    Value sum =
-        generic(6, expanded, {dims(6, {0, 1, 4, 2, 5, 3})}, acc, 2,
-                [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                  Value v = a[0];
-                  if (!v.getType().isF32())
-                    v = arith::ExtFOp::create(nb, nl, nb.getF32Type(), v);
-                  return arith::AddFOp::create(nb, nl, a[1], v);
-                });
+    Value sum = generic(6, expanded, {dims(6, {0, 1, 4, 2, 5, 3})}, acc, 2,
+                        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                          return arith::AddFOp::create(nb, nl, a[1],
+                                                       toF32(nb, nl, a[0]));
+                        });
     // Divide by group * min(blk, len - n*blk).
     return generic(
         4, sum, {dims(4, {0, 1, 2, 3})}, sum, 0,

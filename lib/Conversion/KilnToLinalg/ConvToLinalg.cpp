@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "EpilogueLowering.h"
+#include "LoweringUtils.h"
 #include "kiln/Conversion/Passes.h"
 #include "kiln/IR/ConvGeometry.h"
 #include "kiln/IR/KilnOps.h"
@@ -117,9 +118,7 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
                    rewriter.getIndexAttr(groups));
     }
     Value acc = tensor::EmptyOp::create(rewriter, loc, sizes, f32);
-    Value zeroF32 =
-        arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
-    acc = linalg::FillOp::create(rewriter, loc, zeroF32, acc).getResult(0);
+    acc = fillTensor(rewriter, loc, acc, rewriter.getF32FloatAttr(0));
 
     // Loop dims: n, [g,] oc, o_1..o_s (parallel), ic, k_1..k_s (reduction).
     unsigned gl = grouped ? 1 : 0;
@@ -162,11 +161,8 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
         rewriter, loc, TypeRange{acc.getType()}, ValueRange{x, w},
         ValueRange{acc}, maps, iterators,
         [&](OpBuilder &b, Location l, ValueRange args) {
-          Value a = ewise::castFloat(b, l, args[0], b.getF32Type());
-          Value f = ewise::castFloat(b, l, args[1], b.getF32Type());
-          Value p = arith::MulFOp::create(b, l, a, f);
-          linalg::YieldOp::create(
-              b, l, Value(arith::AddFOp::create(b, l, args[2], p)));
+          linalg::YieldOp::create(b, l,
+                                  mulAddF32(b, l, args[0], args[1], args[2]));
         });
 
     // 4. Back to the data layout, then the epilogue into the init.

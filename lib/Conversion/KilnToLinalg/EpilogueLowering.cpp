@@ -1,54 +1,13 @@
 //===- EpilogueLowering.cpp - ordered epilogue steps in f32 ---------------===//
 #include "EpilogueLowering.h"
+#include "LoweringUtils.h"
 #include "kiln/IR/KilnAttrs.h"
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <cmath>
 
 using namespace mlir;
 using namespace mlir::kiln;
-
-Value ewise::castFloat(OpBuilder &b, Location loc, Value v, Type to) {
-  Type from = v.getType();
-  if (from == to || !isa<FloatType>(from) || !isa<FloatType>(to))
-    return v;
-  if (cast<FloatType>(from).getWidth() < cast<FloatType>(to).getWidth())
-    return arith::ExtFOp::create(b, loc, to, v);
-  return arith::TruncFOp::create(b, loc, to, v);
-}
-
-Value ewise::emptyLike(OpBuilder &b, Location loc, Value like, Type elt) {
-  return tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, like),
-                                 elt);
-}
-
-Value ewise::map(OpBuilder &b, Location loc, ValueRange inputs,
-                 ArrayRef<AffineMap> inputMaps, Value dest,
-                 function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  auto destType = cast<RankedTensorType>(dest.getType());
-  SmallVector<AffineMap> maps(inputMaps);
-  maps.push_back(b.getMultiDimIdentityMap(destType.getRank()));
-  SmallVector<utils::IteratorType> iterators(destType.getRank(),
-                                             utils::IteratorType::parallel);
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{destType}, inputs, ValueRange{dest}, maps, iterators,
-      [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        SmallVector<Value> f32Args;
-        for (Value a : args.drop_back())
-          f32Args.push_back(castFloat(nb, nloc, a, nb.getF32Type()));
-        Value r = body(nb, nloc, f32Args);
-        linalg::YieldOp::create(
-            nb, nloc, castFloat(nb, nloc, r, destType.getElementType()));
-      });
-  return generic.getResult(0);
-}
-
-static Value f32Const(OpBuilder &b, Location loc, double v) {
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-}
 
 /// 1 / (1 + exp(-y)).
 static Value sigmoid(OpBuilder &b, Location loc, Value y) {
@@ -135,9 +94,8 @@ Value mlir::kiln::lowerEpilogue(OpBuilder &b, Location loc, Value acc,
       maps.push_back(step.getKind() == EpilogueKind::ResidualAdd ? identity
                                                                  : channel);
     }
-    Value dest = i + 1 == steps.size()
-                     ? init
-                     : ewise::emptyLike(b, loc, acc, b.getF32Type());
+    Value dest =
+        i + 1 == steps.size() ? init : emptyLike(b, loc, acc, b.getF32Type());
     current = ewise::map(b, loc, inputs, maps, dest,
                          [&](OpBuilder &nb, Location nloc, ValueRange args) {
                            return applyStep(nb, nloc, step, args[0],

@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "EpilogueLowering.h"
+#include "LoweringUtils.h"
 #include "kiln/Conversion/Passes.h"
 #include "kiln/IR/KilnOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -25,19 +26,6 @@ using namespace mlir;
 using namespace mlir::kiln;
 
 using BodyFn = function_ref<Value(OpBuilder &, Location, Value, ValueRange)>;
-
-static Value f32Const(OpBuilder &b, Location loc, double v) {
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-}
-
-/// The map from the dims of a rank-`rank` iteration space to `dims`.
-static AffineMap projection(OpBuilder &b, unsigned rank,
-                            ArrayRef<int64_t> dims) {
-  SmallVector<AffineExpr> exprs;
-  for (int64_t d : dims)
-    exprs.push_back(b.getAffineDimExpr(d));
-  return AffineMap::get(rank, 0, exprs, b.getContext());
-}
 
 /// out[kept] = fold over the other dims of `body(acc, [x, stats...])`, f32,
 /// starting from `initValue`. `stats` are indexed by the kept dims.
@@ -52,9 +40,8 @@ static Value reduce(OpBuilder &b, Location loc, Value x, ValueRange stats,
     iterators[d] = utils::IteratorType::parallel;
   }
   Value out = tensor::EmptyOp::create(b, loc, sizes, b.getF32Type());
-  out = linalg::FillOp::create(b, loc, f32Const(b, loc, initValue), out)
-            .getResult(0);
-  AffineMap keptMap = projection(b, rank, kept);
+  out = fillTensor(b, loc, out, b.getF32FloatAttr(initValue));
+  AffineMap keptMap = loopMap(b.getContext(), rank, kept);
   SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
   maps.append(stats.size() + 1, keptMap);
   SmallVector<Value> inputs{x};
@@ -64,7 +51,7 @@ static Value reduce(OpBuilder &b, Location loc, Value x, ValueRange stats,
       iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
         SmallVector<Value> f32Args;
         for (Value a : args.drop_back())
-          f32Args.push_back(ewise::castFloat(nb, l, a, nb.getF32Type()));
+          f32Args.push_back(toF32(nb, l, a));
         linalg::YieldOp::create(nb, l, body(nb, l, args.back(), f32Args));
       });
   return generic.getResult(0);
@@ -97,39 +84,27 @@ struct MatmulLowering : OpRewritePattern<MatmulOp> {
     auto initType = cast<RankedTensorType>(init.getType());
     unsigned rank = initType.getRank(), batch = rank - 2;
     // Loops: batch..., m, n (parallel), k (reduction).
-    SmallVector<int64_t> bm, bn, bk;
+    SmallVector<int64_t> bm, bk;
     for (unsigned i = 0; i < batch; ++i)
       bm.push_back(i);
-    bn = bk = bm;
+    bk = bm;
     int64_t m = batch, n = batch + 1, k = batch + 2;
     bm.append({m, k});
     if (op.getTransposeB())
       bk.append({n, k});
     else
       bk.append({k, n});
-    bn.append({m, n});
-    SmallVector<AffineMap> maps = {projection(rewriter, rank + 1, bm),
-                                   projection(rewriter, rank + 1, bk),
-                                   projection(rewriter, rank + 1, bn)};
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    iterators.push_back(utils::IteratorType::reduction);
+    MLIRContext *ctx = rewriter.getContext();
     Type f32 = rewriter.getF32Type();
     bool f32Init = initType.getElementType() == f32;
-    Value acc = f32Init ? init : ewise::emptyLike(rewriter, loc, init, f32);
-    acc = linalg::FillOp::create(rewriter, loc, f32Const(rewriter, loc, 0), acc)
-              .getResult(0);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{acc.getType()},
-        ValueRange{op.getLhs(), op.getRhs()}, ValueRange{acc}, maps, iterators,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value a = ewise::castFloat(b, l, args[0], b.getF32Type());
-          Value c = ewise::castFloat(b, l, args[1], b.getF32Type());
-          Value p = arith::MulFOp::create(b, l, a, c);
-          linalg::YieldOp::create(
-              b, l, Value(arith::AddFOp::create(b, l, args[2], p)));
-        });
-    Value result = generic.getResult(0);
+    Value acc = f32Init ? init : emptyLike(rewriter, loc, init, f32);
+    acc = fillTensor(rewriter, loc, acc, rewriter.getF32FloatAttr(0));
+    Value result =
+        buildGeneric(rewriter, loc, {op.getLhs(), op.getRhs()},
+                     {loopMap(ctx, rank + 1, bm), loopMap(ctx, rank + 1, bk)},
+                     acc, 1, [](OpBuilder &b, Location l, ValueRange args) {
+                       return mulAddF32(b, l, args[0], args[1], args[2]);
+                     });
     if (!f32Init)
       result = lowerEpilogue(rewriter, loc, result, rewriter.getArrayAttr({}),
                              {}, 0, init);
@@ -154,8 +129,8 @@ template <typename OpTy> struct NormLowering : OpRewritePattern<OpTy> {
     Value count = countOf(rewriter, loc, x, normalized);
     Value eps = f32Const(rewriter, loc, op.getEpsilon().convertToDouble());
     AffineMap id = rewriter.getMultiDimIdentityMap(rank);
-    AffineMap keptMap = projection(rewriter, rank, kept);
-    AffineMap normMap = projection(rewriter, rank, normalized);
+    AffineMap keptMap = loopMap(rewriter.getContext(), rank, kept);
+    AffineMap normMap = loopMap(rewriter.getContext(), rank, normalized);
 
     // Statistics: for layer norm the sum and the sum of squared deviations
     // from the mean; for RMS norm the sum of squares.
@@ -229,11 +204,9 @@ struct SoftmaxLowering : OpRewritePattern<SoftmaxOp> {
     double negInf = -std::numeric_limits<double>::infinity();
     // exp(x - m) with m replaced by 0 when the whole slice is -inf, so that
     // -inf - -inf never makes a NaN.
-    auto shiftedExp = [negInf](OpBuilder &b, Location l, Value v, Value m) {
-      Value isNegInf = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, m,
-                                             f32Const(b, l, negInf));
-      Value safe =
-          arith::SelectOp::create(b, l, isNegInf, f32Const(b, l, 0), m);
+    auto shiftedExp = [](OpBuilder &b, Location l, Value v, Value m) {
+      Value noMax = isNegInf(b, l, m);
+      Value safe = arith::SelectOp::create(b, l, noMax, f32Const(b, l, 0), m);
       return Value(
           math::ExpOp::create(b, l, arith::SubFOp::create(b, l, v, safe)));
     };
@@ -247,7 +220,7 @@ struct SoftmaxLowering : OpRewritePattern<SoftmaxOp> {
                          return Value(arith::AddFOp::create(
                              b, l, acc, shiftedExp(b, l, a[0], a[1])));
                        });
-    AffineMap keptMap = projection(rewriter, rank, kept);
+    AffineMap keptMap = loopMap(rewriter.getContext(), rank, kept);
     Value result = ewise::map(
         rewriter, loc, {x, max, sum},
         {rewriter.getMultiDimIdentityMap(rank), keptMap, keptMap}, op.getInit(),
@@ -271,7 +244,7 @@ struct BatchNormLowering : OpRewritePattern<BatchNormOp> {
     Location loc = op.getLoc();
     int64_t rank = cast<RankedTensorType>(op.getInput().getType()).getRank();
     int64_t c = axisOf(op.getChannelAxisAttr().getInt(), rank);
-    AffineMap ch = projection(rewriter, rank, {c});
+    AffineMap ch = loopMap(rewriter.getContext(), rank, {c});
     Value eps = f32Const(rewriter, loc, op.getEpsilon().convertToDouble());
     Value result =
         ewise::map(rewriter, loc,

@@ -7,17 +7,14 @@
 // (so out[b,h,idx[b,h,s],...] = x[b,h,s,...]).
 //
 //===----------------------------------------------------------------------===//
+#include "AttentionPatterns.h"
+#include "LoweringUtils.h"
 #include "kiln/Conversion/Passes.h"
 #include "kiln/IR/KilnOps.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
-
-namespace mlir::kiln::detail {
-/// Called from populateAttentionToLinalgPatterns.
-void populatePermuteToLinalgPatterns(RewritePatternSet &patterns);
-} // namespace mlir::kiln::detail
 
 namespace {
 Value toIndex(OpBuilder &b, Location loc, Value v) {
@@ -28,26 +25,16 @@ Value toIndex(OpBuilder &b, Location loc, Value v) {
 
 /// out[b,h,s,...] = x[b,h,perm[b,h,s],...], written into `init`.
 Value gather(OpBuilder &b, Location loc, Value x, Value perm, Value init) {
-  MLIRContext *ctx = b.getContext();
   unsigned r = cast<RankedTensorType>(x.getType()).getRank();
-  AffineMap permMap = AffineMap::get(
-      r, 0,
-      {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx),
-       getAffineDimExpr(2, ctx)},
-      ctx);
-  SmallVector<AffineMap> maps = {permMap, b.getMultiDimIdentityMap(r)};
-  SmallVector<utils::IteratorType> iters(r, utils::IteratorType::parallel);
-  auto op = linalg::GenericOp::create(
-      b, loc, init.getType(), perm, init, maps, iters,
-      [&](OpBuilder &nb, Location nl, ValueRange a) {
+  return buildGeneric(
+      b, loc, r, perm, loopMap(b.getContext(), r, {0, 1, 2}), init, 0,
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         SmallVector<Value> coords;
         for (unsigned d = 0; d < r; ++d)
           coords.push_back(d == 2 ? toIndex(nb, nl, a[0])
                                   : linalg::IndexOp::create(nb, nl, d));
-        Value e = tensor::ExtractOp::create(nb, nl, x, coords);
-        linalg::YieldOp::create(nb, nl, e);
+        return tensor::ExtractOp::create(nb, nl, x, coords);
       });
-  return op.getResult(0);
 }
 
 struct PermuteLowering : OpRewritePattern<PermuteOp> {

@@ -16,10 +16,13 @@ using namespace mlir;
 using namespace mlir::kiln;
 
 /// Decodes `data` with its scale, zero point and format into an f32 tensor of
-/// the same shape (dynamic sizes read with tensor.dim).
-static Value dequantizeToF32(OpBuilder &b, Location loc, Value data,
-                             Value scale, Value zeroPoint,
-                             QuantFormatAttr format) {
+/// the same shape (dynamic sizes read with tensor.dim); `data` itself when it
+/// has no format (a real operand).
+static Value dequantizeOperand(OpBuilder &b, Location loc, Value data,
+                               Value scale, Value zeroPoint,
+                               QuantFormatAttr format) {
+  if (!format)
+    return data;
   auto type = cast<RankedTensorType>(data.getType());
   SmallVector<Value> dynSizes;
   for (int64_t i = 0, e = type.getRank(); i < e; ++i)
@@ -38,12 +41,10 @@ struct QMatmulToDequantMatmul : OpRewritePattern<QMatmulOp> {
   LogicalResult matchAndRewrite(QMatmulOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value lhs = op.getLhs();
-    if (QuantFormatAttr format = op.getLhsFormatAttr())
-      lhs = dequantizeToF32(rewriter, loc, lhs, op.getLhsScale(),
-                            op.getLhsZeroPoint(), format);
-    Value rhs = dequantizeToF32(rewriter, loc, op.getRhs(), op.getRhsScale(),
-                                op.getRhsZeroPoint(), op.getRhsFormatAttr());
+    Value lhs = dequantizeOperand(rewriter, loc, op.getLhs(), op.getLhsScale(),
+                                  op.getLhsZeroPoint(), op.getLhsFormatAttr());
+    Value rhs = dequantizeOperand(rewriter, loc, op.getRhs(), op.getRhsScale(),
+                                  op.getRhsZeroPoint(), op.getRhsFormatAttr());
     auto matmul = MatmulOp::create(rewriter, loc, op.getResult().getType(), lhs,
                                    rhs, op.getInit(), op.getTransposeBAttr());
     rewriter.replaceOp(op, matmul.getResult());
@@ -56,13 +57,12 @@ struct QConvToDequantConv : OpRewritePattern<QConvOp> {
   LogicalResult matchAndRewrite(QConvOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value input = op.getInput();
-    if (QuantFormatAttr format = op.getInputFormatAttr())
-      input = dequantizeToF32(rewriter, loc, input, op.getInputScale(),
-                              op.getInputZeroPoint(), format);
+    Value input =
+        dequantizeOperand(rewriter, loc, op.getInput(), op.getInputScale(),
+                          op.getInputZeroPoint(), op.getInputFormatAttr());
     Value filter =
-        dequantizeToF32(rewriter, loc, op.getFilter(), op.getFilterScale(),
-                        op.getFilterZeroPoint(), op.getFilterFormatAttr());
+        dequantizeOperand(rewriter, loc, op.getFilter(), op.getFilterScale(),
+                          op.getFilterZeroPoint(), op.getFilterFormatAttr());
     // Padding happens inside kiln.conv, on the dequantized input: padded
     // positions are real zeros, as the qconv semantics state.
     auto conv = ConvOp::create(rewriter, loc, op.getResult().getType(), input,

@@ -7,6 +7,7 @@
 // (QuantCodec), codebooks are a constant table from kiln::qfmt.
 //
 //===----------------------------------------------------------------------===//
+#include "LoweringUtils.h"
 #include "QuantCodec.h"
 #include "kiln/Conversion/Passes.h"
 #include "kiln/IR/KilnOps.h"
@@ -229,42 +230,32 @@ struct QuantCodecLowering : OpRewritePattern<OpTy> {
              << " format with storage element type " << storage;
       });
     int64_t rank = initType.getRank();
-    MLIRContext *ctx = rewriter.getContext();
-    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
-    AffineMap sMap = scaleMap(ctx, format, rank);
+    AffineMap sMap = scaleMap(rewriter.getContext(), format, rank);
     SmallVector<Value> inputs = {op.getInput(), op.getScale()};
-    SmallVector<AffineMap> maps = {id, sMap};
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank), sMap};
     Value zpOperand = op.getZeroPoint();
     if (zpOperand) {
       inputs.push_back(zpOperand);
       maps.push_back(sMap);
     }
-    maps.push_back(id);
     Value table;
     if (format.getKind() == QuantKind::Codebook)
       table = codebookTable(rewriter, loc, format);
     Type outElt = initType.getElementType();
-    SmallVector<utils::IteratorType> iters(rank,
-                                           utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{initType}, inputs, ValueRange{op.getInit()},
-        maps, iters, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+    Value result = buildGeneric(
+        rewriter, loc, rank, inputs, maps, op.getInit(), 0,
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
           ImplicitLocOpBuilder b(nloc, nb);
           Value zp = zpOperand ? args[2] : Value();
-          Value out;
           if constexpr (encode) {
-            Value x = args[0];
-            if (!x.getType().isF32())
-              x = arith::ExtFOp::create(b, b.getF32Type(), x);
-            out = encodeElement(b, format, table, outElt, x, args[1], zp);
+            return encodeElement(b, format, table, outElt,
+                                 toF32(b, nloc, args[0]), args[1], zp);
           } else {
-            out = decodeElement(b, format, table, args[0], args[1], zp);
-            if (!outElt.isF32())
-              out = arith::TruncFOp::create(b, outElt, out);
+            Value out = decodeElement(b, format, table, args[0], args[1], zp);
+            return castFloat(b, nloc, out, outElt);
           }
-          linalg::YieldOp::create(b, out);
         });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

@@ -1,20 +1,12 @@
 # RUN: %python %s
 # kiln.block_select, mode threshold (PBS), through the reference pipeline
-# against the numpy model of block-select-moba.py: softmax over candidates,
-# stable descending order, shortest prefix reaching the threshold, diagonal
-# segment, sink (following k_positions), threshold 1 keeps all candidates.
-import importlib.util
-import os
-
+# against the numpy model of harness/block_select_ref.py: softmax over
+# candidates, stable descending order, shortest prefix reaching the
+# threshold, diagonal segment, sink (following k_positions), threshold 1
+# keeps all candidates.
 import numpy as np
 import kiln_testing as kt
-
-_spec = importlib.util.spec_from_file_location(
-    "block_select_model",
-    os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                 "block-select-moba.py"))
-m = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(m)
+import block_select_ref as m
 
 rng = np.random.default_rng(99)
 rand = lambda *s: m.rand(rng, *s)

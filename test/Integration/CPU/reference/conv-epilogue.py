@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import kiln_testing as kt
+from kiln_cases import ty, to_input
 
 rng = np.random.default_rng(77)
 N, C, CO, H, W, K = 2, 3, 5, 7, 9, 3
@@ -62,22 +63,6 @@ def step_ref(kind, y, ops, data, lo=None, hi=None):
 
 
 NUM_OPS = {"bias": 1, "affine": 2, "residual_add": 1}
-
-
-def ty(shape, elt):
-    return "tensor<" + "x".join(str(s) for s in shape) + "x" + elt + ">"
-
-
-def to_input(a, elt):
-    """(array passed to the harness, its exact value as float64)."""
-    if elt == "bf16":
-        bits = kt.bf16_bits(a)
-        return bits, kt.bf16_to_f32(bits).astype(np.float64)
-    if elt == "f16":
-        h = np.asarray(a, np.float16)
-        return h, h.astype(np.float64)
-    f = np.asarray(a, np.float32)
-    return f, f.astype(np.float64)
 
 
 def run_case(name, steps, data="nchw", elt="f32", op_elt="f32", clip=(-1.5, 2.5)):

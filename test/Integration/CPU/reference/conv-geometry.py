@@ -8,6 +8,7 @@ import itertools
 
 import numpy as np
 import kiln_testing as kt
+from kiln_cases import ty
 
 rng = np.random.default_rng(2024)
 
@@ -44,10 +45,6 @@ def conv_ref(x, w, strides, lo, hi, dil, groups, data, filt):
     if data == "nhwc":
         y = np.moveaxis(y, 1, -1)
     return y
-
-
-def ty(shape, elt):
-    return "tensor<" + "x".join(str(s) for s in shape) + "x" + elt + ">"
 
 
 def arr(a):

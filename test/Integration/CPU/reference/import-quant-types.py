@@ -36,6 +36,18 @@ def run(func, inputs, types, outputs):
     return kt.run_func(func, "f", inputs, types, outputs, pipeline=PIPELINE)
 
 
+def roundtrip_func(T, Q, S):
+    """@f(%x: T) -> (dcast(qcast x), scast(qcast x)): the values and the
+    stored codes (S) of x quantized to Q."""
+    return f"""
+  func.func @f(%x: {T}) -> ({T}, {S}) {{
+    %q = quant.qcast %x : {T} to {Q}
+    %d = quant.dcast %q : {Q} to {T}
+    %s = quant.scast %q : {Q} to {S}
+    return %d, %s : {T}, {S}
+  }}"""
+
+
 # 1. Per-axis i8 (axis 1), zero points; dequantized values and storage.
 m, n = 12, 13
 scales = [2.0 ** -e for e in rng.integers(2, 6, n)]
@@ -43,13 +55,7 @@ zps = list(rng.integers(-10, 10, n))
 qt = ("!quant.uniform<i8:f32:1, {" +
       ", ".join(f"{s!r}:{z}" for s, z in zip(scales, zps)) + "}>")
 T, Q = f"tensor<{m}x{n}xf32>", f"tensor<{m}x{n}x{qt}>"
-f = f"""
-  func.func @f(%x: {T}) -> ({T}, tensor<{m}x{n}xi8>) {{
-    %q = quant.qcast %x : {T} to {Q}
-    %d = quant.dcast %q : {Q} to {T}
-    %s = quant.scast %q : {Q} to tensor<{m}x{n}xi8>
-    return %d, %s : {T}, tensor<{m}x{n}xi8>
-  }}"""
+f = roundtrip_func(T, Q, f"tensor<{m}x{n}xi8>")
 x = np.concatenate([with_ties((m, 1), s) for s in scales], axis=1)
 d, q = run(f, [x], ["f32"], [([m, n], "f32"), ([m, n], "i8")])
 s_arr, z_arr = np.array(scales, np.float32), np.array(zps)
@@ -61,13 +67,7 @@ kt.assert_close("per-axis i8 qcast/dcast", d, (want_q - z_arr) * s_arr.astype(np
 #    the unsigned code's bits and dcast the same values.
 qt = "!quant.uniform<u8:f32, 0.25:130>"
 T, Q = "tensor<33xf32>", f"tensor<33x{qt}>"
-f = f"""
-  func.func @f(%x: {T}) -> ({T}, tensor<33xi8>) {{
-    %q = quant.qcast %x : {T} to {Q}
-    %d = quant.dcast %q : {Q} to {T}
-    %s = quant.scast %q : {Q} to tensor<33xi8>
-    return %d, %s : {T}, tensor<33xi8>
-  }}"""
+f = roundtrip_func(T, Q, "tensor<33xi8>")
 x = with_ties((33,), 0.25)
 d, q = run(f, [x], ["f32"], [([33], "f32"), ([33], "i8")])
 want_u = quantize(x, 0.25, 130, 0, 255)
@@ -104,13 +104,7 @@ print("narrow i8<-127:127>: ok")
 for qt, lo, hi, zp in [("!quant.uniform<i4:f32, 0.5:1>", -8, 7, 1),
                        ("!quant.uniform<u4:f32, 0.5:9>", 0, 15, 9)]:
     T, Q = "tensor<2x9xf32>", f"tensor<2x9x{qt}>"
-    f = f"""
-  func.func @f(%x: {T}) -> ({T}, tensor<2x9xi4>) {{
-    %q = quant.qcast %x : {T} to {Q}
-    %d = quant.dcast %q : {Q} to {T}
-    %s = quant.scast %q : {Q} to tensor<2x9xi4>
-    return %d, %s : {T}, tensor<2x9xi4>
-  }}"""
+    f = roundtrip_func(T, Q, "tensor<2x9xi4>")
     x = with_ties((2, 9), 0.5, spread=5)
     d, q = run(f, [x], ["f32"], [([2, 9], "f32"), ([2, 9], "i4")])
     want = quantize(x, 0.5, zp, lo, hi)

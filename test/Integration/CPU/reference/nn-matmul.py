@@ -5,23 +5,9 @@
 # (it must be overwritten, not accumulated into).
 import numpy as np
 import kiln_testing as kt
+from kiln_cases import ty, to_input
 
 rng = np.random.default_rng(11)
-
-
-def ty(shape, elt):
-    return "tensor<" + "x".join(str(s) for s in shape) + "x" + elt + ">"
-
-
-def to_input(a, elt):
-    if elt == "bf16":
-        bits = kt.bf16_bits(a)
-        return bits, kt.bf16_to_f32(bits).astype(np.float64)
-    if elt == "f16":
-        h = np.asarray(a, np.float16)
-        return h, h.astype(np.float64)
-    f = np.asarray(a, np.float32)
-    return f, f.astype(np.float64)
 
 
 def run_case(name, batch, m, k, n, transpose_b=False, elt="f32", out="f32",

@@ -5,23 +5,9 @@
 # sizes, f16 / bf16, a dynamic leading dim and an init holding garbage.
 import numpy as np
 import kiln_testing as kt
+from kiln_cases import dynamic_lead_lines, ty, to_input
 
 rng = np.random.default_rng(3)
-
-
-def ty(shape, elt):
-    return "tensor<" + "x".join(str(s) for s in shape) + "x" + elt + ">"
-
-
-def to_input(a, elt):
-    if elt == "bf16":
-        bits = kt.bf16_bits(a)
-        return bits, kt.bf16_to_f32(bits).astype(np.float64)
-    if elt == "f16":
-        h = np.asarray(a, np.float16)
-        return h, h.astype(np.float64)
-    f = np.asarray(a, np.float32)
-    return f, f.astype(np.float64)
 
 
 def norm_case(name, op, shape, axis, gamma=False, beta=False, elt="f32",
@@ -110,11 +96,7 @@ def bn_case(name, shape, axis, elt="f32", eps=1e-5, dynamic=False):
     sts = ", ".join([st] * 4)
     if dynamic:
         xd = ty(["?"] + shape[1:], elt)
-        body = f"""
-    %c0 = arith.constant 0 : index
-    %xd = tensor.cast %x : {xt} to {xd}
-    %n = tensor.dim %xd, %c0 : {xd}
-    %i = tensor.empty(%n) : {xd}
+        body = dynamic_lead_lines(xt, xd) + f"""
     %yd = kiln.batch_norm %xd, %g, %b, %m, %v : {xd}, {sts} outs(%i : {xd}) {attrs} -> {xd}
     %y = tensor.cast %yd : {xd} to {xt}"""
     else:

@@ -9,12 +9,9 @@
 #    a partial block).
 import numpy as np
 import kiln_testing as kt
+from kiln_cases import ty
 
 rng = np.random.default_rng(43)
-
-
-def ty(shape, elt):
-    return "tensor<" + "x".join(str(d) for d in shape) + ("x" if shape else "") + elt + ">"
 
 
 def conv_ref(x, w, strides, lo, hi, groups):

@@ -8,12 +8,9 @@
 #  - per-output-channel filter zero points, a 1-D conv.
 import numpy as np
 import kiln_testing as kt
+from kiln_cases import ty
 
 rng = np.random.default_rng(41)
-
-
-def ty(shape, elt):
-    return "tensor<" + "x".join(str(d) for d in shape) + ("x" if shape else "") + elt + ">"
 
 
 def conv_ref(x, w, strides, lo, hi, dil, groups):

@@ -4,12 +4,9 @@
 # block-wise int4 weights and zero points, and both operands quantized.
 import numpy as np
 import kiln_testing as kt
+from kiln_cases import ty
 
 rng = np.random.default_rng(31)
-
-
-def ty(shape, elt):
-    return "tensor<" + "x".join("?" if d is None else str(d) for d in shape) + "x" + elt + ">"
 
 
 def check(name, got, want):

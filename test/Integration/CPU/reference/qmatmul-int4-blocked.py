@@ -5,13 +5,10 @@
 # symmetric and with per-block zero points (extremes included).
 import numpy as np
 import kiln_testing as kt
+from kiln_cases import ty
 
 rng = np.random.default_rng(23)
 BLOCK = 32
-
-
-def ty(shape, elt):
-    return "tensor<" + "x".join(str(d) for d in shape) + "x" + elt + ">"
 
 
 def expand_blocks(x, axis, length):

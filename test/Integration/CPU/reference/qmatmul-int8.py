@@ -8,12 +8,9 @@
 #  - a zero scale (its channel decodes to 0).
 import numpy as np
 import kiln_testing as kt
+from kiln_cases import ty
 
 rng = np.random.default_rng(11)
-
-
-def ty(shape, elt):
-    return "tensor<" + "x".join(str(d) for d in shape) + ("x" if shape else "") + elt + ">"
 
 
 def qmatmul_func(a_shape, a_elt, w_shape, w_elt, out_shape, out_elt, rhs_fmt,

@@ -8,6 +8,7 @@
 #  - BFP: i8 mantissas with E8M0 exponents per block.
 import numpy as np
 import kiln_testing as kt
+from kiln_cases import ty
 
 rng = np.random.default_rng(5)
 
@@ -35,10 +36,6 @@ def fp8(bits, ebits, mbits, bias, fn):
     else:
         val = np.where(e == emax, np.where(m == 0, np.inf, np.nan), val)
     return sign * val
-
-
-def ty(shape, elt):
-    return "tensor<" + "x".join(str(d) for d in shape) + ("x" if shape else "") + elt + ">"
 
 
 def qmm(m, n, k, w_elt, s_shape, s_elt, fmt):

@@ -6,13 +6,10 @@
 # blocks, against numpy; codes compared bit-exactly, values by their bits.
 import numpy as np
 import kiln_testing as kt
+from kiln_cases import ty
 import quant_ref as qr
 
 rng = np.random.default_rng(2024)
-
-
-def ty(shape, elt):
-    return kt._tensor_type(list(shape), elt)
 
 
 def codec_func(shape, s_shape, s_elt, fmt):

@@ -6,14 +6,11 @@
 # f16 output, and a dynamic leading dim.
 import numpy as np
 import kiln_testing as kt
+from kiln_cases import ty
 import quant_ref as qr
 
 rng = np.random.default_rng(99)
 RANGE = {"i8": (-128, 127), "i4": (-8, 7)}
-
-
-def ty(shape, elt):
-    return kt._tensor_type(list(shape), elt)
 
 
 def ref_quantize(x, s, zp, storage):

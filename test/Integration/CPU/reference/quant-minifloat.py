@@ -6,13 +6,10 @@
 # zeros, zero scales, and MXFP4 / MXFP8 on [7, 45] with a partial block.
 import numpy as np
 import kiln_testing as kt
+from kiln_cases import ty
 import quant_ref as qr
 
 rng = np.random.default_rng(1234)
-
-
-def ty(shape, elt):
-    return kt._tensor_type(list(shape), elt)
 
 
 def deq_func(storage, shape, scale_shape, scale_elt, fmt):
