@@ -1,12 +1,87 @@
 //===- CpuPipeline.cpp - kiln-cpu-pipeline --------------------------------===//
+//
+// kiln + linalg on tensors -> LLVM dialect for one CPU:
+//   1. every kiln op through the reference lowering (convert-kiln-to-linalg);
+//      kiln.matmul / qmatmul become matmul-shaped linalg ops there;
+//   2. contractions: kiln-cpu-tile-and-vectorize (cache tiles in scf.forall,
+//      K blocks, register tiles, vector.contract) from the CpuTarget;
+//   3. one-shot bufferization (function boundaries, identity layouts),
+//      deallocation, remaining linalg to loops, scf.forall to scf.for (the
+//      thread pool mapping comes later);
+//   4. kiln-cpu-lower-vectors (contract -> FMAs of the native width), the
+//      reference pipeline's scalar lowering (math to libm/polynomials), LLVM,
+//      and kiln-cpu-attach-target (triple, data layout, cpu, features).
+// opt-level 0 is the reference pipeline. An unknown --mcpu is reported by
+// the first pass that resolves the target, located on the module.
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/Conversion/Passes.h"
 #include "kiln/Pipelines/Pipelines.h"
+#include "kiln/Transforms/Passes.h"
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
 void mlir::kiln::buildCpuPipeline(OpPassManager &pm,
                                   const CpuPipelineOptions &options) {
-  ReferencePipelineOptions reference;
-  reference.lowerToLLVM = options.lowerToLLVM;
-  buildReferencePipeline(pm, reference);
+  if (options.optLevel == 0) {
+    ReferencePipelineOptions reference;
+    reference.lowerToLLVM = options.lowerToLLVM;
+    buildReferencePipeline(pm, reference);
+    return;
+  }
+  pm.addPass(createConvertKilnToLinalg());
+  pm.addPass(createConvertElementwiseToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  KilnCpuTileAndVectorizeOptions tiling;
+  tiling.mcpu = options.mcpu;
+  tiling.tiles.assign(options.matmulTiles.begin(), options.matmulTiles.end());
+  pm.addPass(createKilnCpuTileAndVectorize(tiling));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createConvertLinalgToLoopsPass());
+  // Parallel loops stay sequential until the runtime's thread pool lands.
+  pm.addPass(createForallToForLoopPass());
+  pm.addPass(createCanonicalizerPass());
+  if (!options.lowerToLLVM)
+    return;
+
+  KilnCpuLowerVectorsOptions vectors;
+  vectors.mcpu = options.mcpu;
+  pm.addPass(createKilnCpuLowerVectors(vectors));
+  VectorTransferToSCFOptions toSCF;
+  toSCF.enableFullUnroll();
+  pm.addPass(createConvertVectorToSCFPass(toSCF));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(math::createMathExpandOpsPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(arith::createArithExpandOpsPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  KilnCpuAttachTargetOptions attach;
+  attach.mcpu = options.mcpu;
+  pm.addPass(createKilnCpuAttachTarget(attach));
 }

@@ -17,6 +17,9 @@ struct CpuTarget {
   std::string triple;   // e.g. x86_64-unknown-linux-gnu
   std::string cpu;      // LLVM CPU name after resolving "native"
   std::string features; // LLVM feature string, e.g. "+avx2,+fma,..."
+  /// LLVM data layout of the triple (x86-64 System V).
+  std::string dataLayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-"
+                           "i128:128-f80:128-n8:16:32:64-S128";
   /// Features compiled code may use and the runtime must find on the host,
   /// in /proc/cpuinfo spelling (avx2, fma, avx512f, avx512bw, avx512vl,
   /// avx512_vnni, amx_tile, ...).

@@ -43,4 +43,105 @@ def KilnImportQuantTypes : Pass<"kiln-import-quant-types", "ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def KilnCpuTileAndVectorize
+    : Pass<"kiln-cpu-tile-and-vectorize", "::mlir::ModuleOp"> {
+  let summary = "Tiles matmul-shaped linalg ops for the CPU target and "
+                "vectorizes them to vector.contract";
+  let description = [{
+    The fast path of `kiln-cpu-pipeline` for contractions. It applies to every
+    linalg op on tensors that is a contraction (`linalg.matmul`,
+    `linalg.batch_matmul`, the transposed variants, and any matmul-shaped
+    `linalg.generic`, such as the one `convert-kiln-to-linalg` makes of
+    `kiln.matmul` and of `kiln.qmatmul` after dequantization) with exactly
+    one M, one N and one K loop, any number of batch loops, and an f32
+    accumulator; operands may be f32, f16 or bf16 (extended in the body).
+    Other ops are left alone.
+
+    Tiling, from the target description of `mcpu` (`CpuTarget`: `L` f32
+    lanes, `R` vector registers, L1 and L2 sizes):
+
+    1. Parallel cache tiles: an `scf.forall` over batch (tile 1) and
+       `Mc x Nc` output blocks. Each block is independent work; the forall is
+       meant for the thread pool. For now `kiln-cpu-pipeline` turns it into
+       sequential `scf.for` loops (`scf-forall-to-for`) after bufferization.
+    2. K blocking: an `scf.for` over K in steps of `Kc`, so that the `Kc x nr`
+       panel of B and the `mr x Kc` panel of A that one register tile streams
+       through stay in L1 (`Kc = L1 / 2 / (4 * (mr + nr))`, rounded down to a
+       multiple of 16, between 64 and 512), and the `Mc x Kc` block of A and
+       the `Kc x Nc` block of B each take at most a quarter of L2 (`Mc`,
+       `Nc` rounded down to multiples of `mr`, `nr`, capped at 256 and 512).
+    3. Register tile: `scf.for` loops over `mr x nr` tiles of C with
+       `nr = 2 * L` (two vectors per row) and `mr = min(8, (R - 4) / 2)`
+       rows, so the `mr * 2` accumulators, two B vectors and one broadcast A
+       value fit in the register file: 8 x 32 on AVX-512 (16 of 32 zmm
+       accumulators), 6 x 16 on AVX2 (12 of 16 ymm).
+    4. K step 1: an `scf.for` over the K block; the `mr x nr x 1` op is
+       vectorized (`linalg::vectorize`) to a `vector.contract`, i.e. one
+       outer product (`mr` broadcast FMAs per B vector) per k.
+
+    The M and N register loops are peeled, so full tiles are static and
+    unmasked. Remainder tiles (sizes that are not multiples of the tile,
+    dynamic M or batch) are padded with zeros (`tensor.pad` of their A, B
+    and C slices) to the full `mr x nr` tile and vectorized the same way;
+    the padding copies `(mr + nr) * Kc` values per remainder tile, small
+    next to its `mr * nr * Kc` FMAs. (Upstream's masked vectorization of
+    matmuls with broadcast reads builds ill-typed masks in LLVM 22, so masks
+    are not used.) The read and write of the C tile are
+    hoisted out of the k loop,
+    so the accumulator tile stays in registers for a whole K block. The
+    `tiles` option overrides `Mc, Nc, Kc`. `kiln-cpu-lower-vectors` then
+    lowers `vector.contract` to FMAs of the target width.
+
+    An unknown `mcpu` is an error on the module (no rewriting happens).
+  }];
+  let options = [
+    Option<"mcpu", "mcpu", "std::string", /*default=*/"\"native\"",
+           "Target CPU (native, or an LLVM x86-64 CPU name)">,
+    ListOption<"tiles", "tiles", "int64_t",
+               "Override the cache tiles Mc,Nc,Kc (multiples of the register "
+               "tile are best)">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def KilnCpuLowerVectors : Pass<"kiln-cpu-lower-vectors"> {
+  let summary = "Lowers vector.contract to FMAs of the target's vector width";
+  let description = [{
+    Runs after bufferization on the vectorized matmul tiles of
+    `kiln-cpu-tile-and-vectorize`: `vector.contract` becomes
+    `vector.outerproduct` and then broadcast `vector.fma` (one per row of the
+    register tile), transfers with permutation maps become minor-identity
+    transfers plus broadcasts and transposes, masks become masked transfers,
+    and 1-D FMAs, elementwise ops and unmasked transfers wider than the
+    native width of `mcpu` (16 f32 lanes with AVX-512, 8 with AVX2) are
+    unrolled to it. `convert-vector-to-scf` and `convert-vector-to-llvm`
+    finish the lowering; the result is `llvm.intr.fma` on native vectors.
+  }];
+  let options = [
+    Option<"mcpu", "mcpu", "std::string", /*default=*/"\"native\"",
+           "Target CPU whose vector width the unrolling uses">
+  ];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def KilnCpuAttachTarget : Pass<"kiln-cpu-attach-target", "::mlir::ModuleOp"> {
+  let summary = "Records the CPU target on the LLVM dialect module";
+  let description = [{
+    Sets `llvm.target_triple` and `llvm.data_layout` (x86-64 System V) on the
+    module and `target_cpu` / `target_features` of the resolved `mcpu` on
+    every `llvm.func` with a body, so that LLVM code generation uses the same
+    ISA the tiling and vectorization assumed.
+  }];
+  let options = [
+    Option<"mcpu", "mcpu", "std::string", /*default=*/"\"native\"",
+           "Target CPU (native, or an LLVM x86-64 CPU name)">
+  ];
+}
+
 #endif // KILN_TRANSFORMS_PASSES_TD

@@ -1,5 +1,6 @@
 //===- CpuTarget.cpp - resolve --mcpu into a target description -----------===//
 #include "kiln/Target/CpuTarget.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
@@ -49,14 +50,25 @@ FailureOr<CpuTarget> mlir::kiln::resolveCpuTarget(StringRef mcpu,
     t.cpu = mcpu.str();
     SmallVector<StringRef> feats;
     llvm::X86::getFeaturesForCPU(mcpu, feats, /*NeedPlus=*/false);
-    for (StringRef f : feats)
+    // The CPU's own list omits implied features (x86-64-v3 names avx2,
+    // not avx): close it under implication.
+    for (StringRef f : feats) {
       enabled[f] = true;
+      llvm::X86::updateImpliedFeatures(f, true, enabled);
+    }
   }
+  // Sorted, so the feature string (and the IR carrying it) is deterministic.
+  SmallVector<std::string> names;
+  for (auto &f : enabled)
+    names.push_back((f.getValue() ? "+" : "-") + f.getKey().str());
+  llvm::sort(names, [](const std::string &a, const std::string &b) {
+    return StringRef(a).drop_front() < StringRef(b).drop_front();
+  });
   std::string fs;
-  for (auto &f : enabled) {
+  for (const std::string &f : names) {
     if (!fs.empty())
       fs += ",";
-    fs += (f.getValue() ? "+" : "-") + f.getKey().str();
+    fs += f;
   }
   t.features = fs;
   auto has = [&](StringRef f) { return enabled.lookup(f); };

@@ -1,0 +1,111 @@
+//===- CpuLowerVectors.cpp - kiln-cpu-lower-vectors -----------------------===//
+//
+// vector.contract -> vector.outerproduct -> vector.fma, then 1-D ops wider
+// than the target's native f32 width are unrolled to it. Upstream patterns
+// only; convert-vector-to-scf / convert-vector-to-llvm do the rest.
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/Target/CpuTarget.h"
+#include "kiln/Transforms/Passes.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNCPULOWERVECTORS
+#include "kiln/Transforms/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+/// Native shape for unrolling: [1, ..., 1, lanes] for unmasked transfers
+/// and elementwise ops whose innermost dim is a larger multiple of lanes.
+std::optional<SmallVector<int64_t>> nativeShape(Operation *op,
+                                                int64_t lanes) {
+  VectorType type;
+  if (auto read = dyn_cast<vector::TransferReadOp>(op)) {
+    if (read.getMask())
+      return std::nullopt;
+    type = read.getVectorType();
+  } else if (auto write = dyn_cast<vector::TransferWriteOp>(op)) {
+    if (write.getMask())
+      return std::nullopt;
+    type = write.getVectorType();
+  } else if (op->getNumResults() == 1 &&
+             (isa<vector::FMAOp>(op) ||
+              (OpTrait::hasElementwiseMappableTraits(op) &&
+               op->getDialect()->getNamespace() == "arith"))) {
+    type = dyn_cast<VectorType>(op->getResult(0).getType());
+  }
+  if (!type || type.isScalable() || type.getRank() == 0)
+    return std::nullopt;
+  int64_t inner = type.getShape().back();
+  if (inner <= lanes || inner % lanes != 0)
+    return std::nullopt;
+  SmallVector<int64_t> shape(type.getRank(), 1);
+  shape.back() = lanes;
+  return shape;
+}
+
+struct CpuLowerVectors
+    : public kiln::impl::KilnCpuLowerVectorsBase<CpuLowerVectors> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    Operation *root = getOperation();
+    std::string error;
+    FailureOr<CpuTarget> target = resolveCpuTarget(mcpu, error);
+    if (failed(target)) {
+      root->emitError() << error;
+      return signalPassFailure();
+    }
+    int64_t lanes = target->f32Lanes();
+    MLIRContext *ctx = &getContext();
+
+    // 1. Contractions to outer products and FMAs; transfers to
+    //    minor-identity form; masks to masked transfers.
+    {
+      RewritePatternSet patterns(ctx);
+      vector::populateVectorContractLoweringPatterns(
+          patterns, vector::VectorContractLowering::OuterProduct);
+      vector::populateVectorOuterProductLoweringPatterns(patterns);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+      vector::populateVectorMaskOpLoweringPatterns(patterns);
+      vector::populateVectorTransposeLoweringPatterns(
+          patterns, vector::VectorTransposeLowering::EltWise);
+      vector::populateVectorBroadcastLoweringPatterns(patterns);
+      vector::populateVectorShapeCastLoweringPatterns(patterns);
+      vector::populateVectorMultiReductionLoweringPatterns(
+          patterns, vector::VectorMultiReductionLowering::InnerParallel);
+      vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+      vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+      vector::ExtractOp::getCanonicalizationPatterns(patterns, ctx);
+      vector::BroadcastOp::getCanonicalizationPatterns(patterns, ctx);
+      if (failed(applyPatternsGreedily(root, std::move(patterns))))
+        return signalPassFailure();
+    }
+
+    // 2. Unroll to the native width (16 f32 lanes with AVX-512, 8 with AVX2).
+    {
+      RewritePatternSet patterns(ctx);
+      vector::UnrollVectorOptions options;
+      options.setNativeShapeFn(
+          [lanes](Operation *op) { return nativeShape(op, lanes); });
+      vector::populateVectorUnrollPatterns(patterns, options);
+      vector::populateVectorInsertExtractStridedSliceTransforms(patterns);
+      vector::ExtractStridedSliceOp::getCanonicalizationPatterns(patterns,
+                                                                 ctx);
+      vector::InsertStridedSliceOp::getCanonicalizationPatterns(patterns, ctx);
+      vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+      if (failed(applyPatternsGreedily(root, std::move(patterns))))
+        return signalPassFailure();
+    }
+  }
+};
+} // namespace

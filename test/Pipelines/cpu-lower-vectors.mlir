@@ -1,0 +1,28 @@
+// kiln-cpu-lower-vectors: a register-tile vector.contract becomes broadcast
+// FMAs unrolled to the native width of mcpu.
+// RUN: kiln-opt %s --kiln-cpu-lower-vectors=mcpu=sapphirerapids \
+// RUN:   | FileCheck %s --check-prefix=AVX512
+// RUN: kiln-opt %s --kiln-cpu-lower-vectors=mcpu=x86-64-v3 \
+// RUN:   | FileCheck %s --check-prefix=AVX2
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+func.func @tile(%a: vector<4x1xf32>, %b: vector<1x32xf32>,
+                %c: vector<4x32xf32>) -> vector<4x32xf32> {
+  %r = vector.contract {indexing_maps = [#a, #b, #c],
+                        iterator_types = ["parallel", "parallel", "reduction"],
+                        kind = #vector.kind<add>}
+       %a, %b, %c : vector<4x1xf32>, vector<1x32xf32> into vector<4x32xf32>
+  return %r : vector<4x32xf32>
+}
+
+// AVX512-LABEL: func.func @tile
+// AVX512-NOT:     vector.contract
+// AVX512-COUNT-8: vector.fma {{.*}} : vector<16xf32>
+// AVX512-NOT:     vector.fma
+
+// AVX2-LABEL: func.func @tile
+// AVX2-NOT:     vector.contract
+// AVX2-COUNT-16: vector.fma {{.*}} : vector<8xf32>
+// AVX2-NOT:     vector.fma
