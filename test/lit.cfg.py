@@ -17,7 +17,7 @@ config.excludes = ["CMakeLists.txt", "lit.cfg.py", "Unit", "Inputs", "harness", 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["kiln-opt", "mlir-opt", "mlir-runner"],
+    ["kiln-opt", "kiln-compile", "kiln-run", "mlir-opt", "mlir-runner"],
     [config.kiln_tools_dir, config.llvm_tools_dir])
 
 # Runtime support libraries for executing lowered IR with mlir-runner.
@@ -29,6 +29,12 @@ config.substitutions.append(
     ("%mlir_c_runner_utils",
      os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))
 config.substitutions.append(("%kiln_src_root", config.kiln_src_root))
+# C programs that link an artifact or the runtime (test/Runtime).
+config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")))
+config.substitutions.append(
+    ("%kiln_runtime_include", os.path.join(config.kiln_src_root, "include")))
+config.substitutions.append(
+    ("%kiln_runtime_lib", os.path.join(config.kiln_obj_root, "lib")))
 config.substitutions.append(("%kiln_obj_root", config.kiln_obj_root))
 
 # Debian's interpreter carries numpy; another python3 on PATH may not.

@@ -9,8 +9,16 @@
  *       kiln-artifact 1
  *       isa <comma-separated x86 features the code needs, e.g. avx2,fma>
  *       entry <name> <num_inputs> <num_outputs>
+ *       flops <n>                              (optional; -1 or absent: unknown)
  *       in <dtype> <rank> <d0> ... <dn-1>     (one line per input; -1 = dynamic)
  *       out <dtype> <rank> <d0> ...           (one line per output)
+ *     The isa list may be empty ("isa" alone). Every entry's flops line, when
+ *     present, comes right after its entry line; in/out lines follow in order.
+ *     The runtime rejects anything else as KILN_ERROR_FILE (a foreign or
+ *     corrupt .so), a first line "kiln-artifact N" with N != 1 as
+ *     KILN_ERROR_ABI, and an isa list the host's /proc/cpuinfo flags do not
+ *     cover as KILN_ERROR_ISA (checked before any entry point is called, so
+ *     never SIGILL; the accessor itself is a trivial load).
  *   _mlir_ciface_<name>(...)
  *     MLIR's C interface of each entry (llvm.emit_c_interface): with one
  *     result, (Desc *result, Desc *in0, ..., Desc *inN-1); with several, the
@@ -18,10 +26,23 @@
  *     one after the other; with none, only the inputs. A descriptor of rank
  *     r is { void *allocated; void *aligned; int64_t offset;
  *     int64_t sizes[r]; int64_t strides[r]; }. Results are allocated by the
- *     artifact with malloc; the runtime takes ownership.
+ *     artifact with malloc; the runtime takes ownership (free()), except a
+ *     result that aliases an input or a constant, which it copies. Entry
+ *     inputs are read-only: the compiler marks them non-writable, so the
+ *     code never updates an input in place. At most KILN_MAX_ARGS pointer
+ *     parameters (results pointer included) per entry.
+ *     In memory (the descriptors), i1, i4, f4E2M1FN and the 8-bit floats
+ *     take one byte per element; i4/f4 in the low nibble.
  * dtype names: f32 f64 f16 bf16 i64 i32 i16 i8 u8 i1 f8E4M3FN f8E5M2
- * f4E2M1FN i4. Tensors are dense, row-major. i4 and f4E2M1FN are packed two
- * per byte, low nibble first, in kiln_tensor data.
+ * f4E2M1FN i4 f8E8M0FNU. Tensors are dense, row-major. In kiln_tensor data,
+ * i4 and f4E2M1FN are packed two per byte, low nibble first; i1 takes one
+ * byte (0 or 1); bf16/f16/f8 are their bit patterns.
+ *
+ * Threads: kiln_set_num_threads stores the count for compiled code; code
+ * compiled today is single-threaded, so it has no effect yet.
+ * Errors: every call returning kiln_status sets a message for
+ * kiln_last_error() (thread-local) when it fails, naming the file, entry,
+ * input and mismatch.
  *===----------------------------------------------------------------------===*/
 #ifndef KILN_RUNTIME_KILN_RUNTIME_H
 #define KILN_RUNTIME_KILN_RUNTIME_H
@@ -35,6 +56,7 @@ extern "C" {
 
 #define KILN_ABI_VERSION 1
 #define KILN_MAX_RANK 8
+#define KILN_MAX_ARGS 24
 
 typedef enum kiln_status {
   KILN_OK = 0,
@@ -52,7 +74,7 @@ typedef enum kiln_status {
 typedef enum kiln_dtype {
   KILN_F32 = 0, KILN_F64, KILN_F16, KILN_BF16, KILN_I64, KILN_I32, KILN_I16,
   KILN_I8, KILN_U8, KILN_I1, KILN_F8E4M3FN, KILN_F8E5M2, KILN_F4E2M1FN,
-  KILN_I4, KILN_DTYPE_COUNT
+  KILN_I4, KILN_F8E8M0FNU, KILN_DTYPE_COUNT
 } kiln_dtype;
 
 typedef struct kiln_artifact kiln_artifact;
@@ -64,11 +86,21 @@ const char *kiln_status_name(kiln_status status);
 const char *kiln_dtype_name(kiln_dtype dtype);
 /* Parses a dtype name; returns KILN_DTYPE_COUNT if unknown. */
 kiln_dtype kiln_dtype_from_name(const char *name);
-/* Bits per element (4 for the packed types). */
+/* Bits per element (4 for the packed types, 8 for i1). */
 int kiln_dtype_bits(kiln_dtype dtype);
 
 kiln_status kiln_artifact_load(const char *path, kiln_artifact **out);
+/* An artifact whose symbols come from elsewhere (a JIT): `lookup` returns the
+ * address of kiln_artifact_metadata or _mlir_ciface_<name>, or NULL;
+ * `release` (may be NULL) is called with `context` by kiln_artifact_free. */
+typedef void *(*kiln_symbol_lookup)(void *context, const char *symbol);
+kiln_status kiln_artifact_from_symbols(kiln_symbol_lookup lookup,
+                                       void *context,
+                                       void (*release)(void *context),
+                                       kiln_artifact **out);
 void kiln_artifact_free(kiln_artifact *artifact);
+/* The comma-separated features the artifact needs ("" if none). */
+const char *kiln_artifact_isa(const kiln_artifact *artifact);
 
 int kiln_entry_count(const kiln_artifact *artifact);
 const char *kiln_entry_name(const kiln_artifact *artifact, int entry);
@@ -76,6 +108,9 @@ const char *kiln_entry_name(const kiln_artifact *artifact, int entry);
 int kiln_entry_find(const kiln_artifact *artifact, const char *name);
 int kiln_entry_num_inputs(const kiln_artifact *artifact, int entry);
 int kiln_entry_num_outputs(const kiln_artifact *artifact, int entry);
+/* Floating-point operations of one call, or -1 if unknown (dynamic shapes,
+ * ops without a count). */
+int64_t kiln_entry_flops(const kiln_artifact *artifact, int entry);
 /* Declared signature of input/output i: dtype, rank and dims (-1 dynamic). */
 kiln_status kiln_entry_input(const kiln_artifact *artifact, int entry, int i,
                              kiln_dtype *dtype, int *rank, int64_t *dims);
@@ -83,7 +118,7 @@ kiln_status kiln_entry_output(const kiln_artifact *artifact, int entry, int i,
                               kiln_dtype *dtype, int *rank, int64_t *dims);
 
 /* A dense row-major tensor; `data` NULL allocates zeroed storage, otherwise
- * the data is copied. */
+ * kiln_tensor_nbytes bytes are copied from it. */
 kiln_status kiln_tensor_create(kiln_dtype dtype, int rank, const int64_t *dims,
                                const void *data, kiln_tensor **out);
 void kiln_tensor_free(kiln_tensor *tensor);
@@ -99,7 +134,8 @@ kiln_status kiln_run(kiln_artifact *artifact, int entry,
                      kiln_tensor *const *inputs, int num_inputs,
                      kiln_tensor **outputs, int num_outputs);
 
-/* Threads used by compiled code: 0 = all cores (the default). */
+/* Threads used by compiled code: 0 = all cores (the default). Stored only:
+ * code compiled today runs single-threaded. */
 void kiln_set_num_threads(int threads);
 int kiln_get_num_threads(void);
 
