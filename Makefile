@@ -7,7 +7,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_C_COMPILER=$(LLVM)/bin/clang -DCMAKE_CXX_COMPILER=$(LLVM)/bin/clang++ \
   -DLLVM_USE_LINKER=lld
 
-.PHONY: all deps configure build check demo docs clean
+.PHONY: all deps configure build check demo docs clean bench bench-deps
 
 all: build
 
@@ -20,7 +20,7 @@ $(BUILD)/build.ninja:
 configure: deps $(BUILD)/build.ninja
 
 build: configure
-	cmake --build $(BUILD) -j $(JOBS) --target kiln-opt KilnUnitTests kiln-doc
+	cmake --build $(BUILD) -j $(JOBS) --target kiln-opt kiln-compile kiln-run kiln_runtime KilnUnitTests kiln-doc
 
 # Every test suite; the last line is "N passed, N failed, N skipped".
 check: build
@@ -30,6 +30,16 @@ check: build
 # lowering, printed.
 demo: build
 	@scripts/demo.sh $(BUILD)
+
+# Benchmarks (bench/README.md, rules in BENCHMARKS.md): FMA peak, fp32 matmul
+# vs oneDNN and OpenBLAS; tables and plots in bench/results/.
+# `make bench FILTER=matmul` (a regex on the case names), BENCH_ARGS=--full.
+bench-deps:
+	@scripts/install-deps.sh bench
+
+bench: build bench-deps
+	/usr/bin/python3 bench/run.py --build-dir $(BUILD) --jobs $(JOBS) \
+	  $(if $(FILTER),--filter '$(FILTER)') $(BENCH_ARGS)
 
 # Regenerates the dialect and pass reference in docs/ from ODS.
 docs: configure

@@ -2,8 +2,15 @@
 # Installs what Kiln needs from Debian's archive, only where missing, so it is
 # quick and idempotent when everything is present. Run as root (or via sudo).
 set -euo pipefail
+# Usage: scripts/install-deps.sh [bench]; `bench` installs the benchmarks'
+# baselines and plotting (make bench) instead of the default group.
 PKGS=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
       cmake ninja-build g++ libgtest-dev python3 python3-numpy)
+case "${1:-}" in
+  "") ;;
+  bench) PKGS=(libdnnl-dev libopenblas-dev python3-matplotlib) ;;
+  *) echo "usage: $0 [bench]" >&2; exit 2 ;;
+esac
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \

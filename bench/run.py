@@ -1,0 +1,598 @@
+#!/usr/bin/python3
+"""Kiln's benchmarks (see /work/shared/BENCHMARKS.md): `make bench`.
+
+Builds the bench programs (a plain compiler command, into bench/build/),
+measures the machine's FMA peak (fma_peak), then times fp32 matmul with
+OpenBLAS, oneDNN and Kiln on 1 thread and on all cores (matmul_bench), and
+writes into --out (default bench/results/):
+  fma_peak.md, fma_peak.json   the peak table
+  matmul.md, matmul.json       the matmul table (+ raw results)
+  matmul.png                   GFLOP/s per shape, implementation and threads
+
+Cases are named fma_peak and matmul/<M>x<K>x<N>; FILTER (a regular
+expression, searched in the names) picks some: `--filter matmul`,
+`--filter 'matmul/1024x'`. --full adds the large shapes.
+Run with Debian's python3 (it has matplotlib): /usr/bin/python3 bench/run.py.
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+LLVM = os.environ.get("LLVM", "/usr/lib/llvm-22")
+
+# fp32 squares and LLM linear layers (ALGORITHMS.md 3.2, Llama-3.1-8B:
+# C[tokens, out] = X[tokens, in] * W[in, out]; M = tokens, K = in, N = out).
+SQUARES = [256, 512, 1024, 2048]
+SQUARES_FULL = [4096]
+LLM = [(m, 4096, n) for m in (1, 8, 64) for n in (4096, 14336)] + [
+    (2048, 4096, 4096)]
+LLM_FULL = [(2048, 4096, 14336)] + [
+    (m, k, n) for m in (1, 8, 64, 2048) for (k, n) in ((4096, 6144),
+                                                       (14336, 4096))]
+LLM_NAMES = {(4096, 4096): "O proj", (4096, 14336): "gate/up",
+             (4096, 6144): "QKV", (14336, 4096): "down"}
+
+# OpenBLAS kernels that mean "did not recognize this CPU".
+GENERIC_OPENBLAS_CORES = {"prescott", "core2", "katmai", "coppermine",
+                          "northwood", "banias", "atom", "penryn", "dunnington",
+                          "nehalem", "generic"}
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def shape_name(s):
+    return "%dx%dx%d" % s
+
+
+def shape_label(s):
+    m, k, n = s
+    if m == k == n:
+        return "%d^3" % m
+    name = LLM_NAMES.get((k, n))
+    return ("%s M=%d K=%d N=%d" % (name, m, k, n) if name else
+            "M=%d K=%d N=%d" % (m, k, n))
+
+
+def cpu_info():
+    model, flags = "unknown CPU", set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name") and model == "unknown CPU":
+                    model = line.split(":", 1)[1].strip()
+                elif line.startswith("flags") and not flags:
+                    flags = set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return model, flags
+
+
+def usable_cpus():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def newer(target, *sources):
+    if not os.path.exists(target):
+        return True
+    t = os.path.getmtime(target)
+    return any(os.path.getmtime(s) > t for s in sources)
+
+
+def build_programs(bdir):
+    """Builds fma_peak and matmul_bench with a plain compiler command."""
+    os.makedirs(bdir, exist_ok=True)
+    cc = os.path.join(LLVM, "bin", "clang")
+    cxx = os.path.join(LLVM, "bin", "clang++")
+    if not os.path.exists(cc):
+        cc, cxx = "cc", "c++"
+    fma_src = os.path.join(HERE, "fma_peak.c")
+    fma = os.path.join(bdir, "fma_peak")
+    if newer(fma, fma_src):
+        log("bench: building %s" % fma)
+        subprocess.check_call([cc, "-O2", "-Wall", "-o", fma, fma_src,
+                               "-lpthread"])
+    mm_src = os.path.join(HERE, "matmul_bench.cpp")
+    hdr = os.path.join(ROOT, "include", "kiln", "Runtime", "kiln_runtime.h")
+    mm = os.path.join(bdir, "matmul_bench")
+    if newer(mm, mm_src, hdr):
+        log("bench: building %s" % mm)
+        blas_inc = "/usr/include/x86_64-linux-gnu/openblas-pthread"
+        blas_lib = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
+        cmd = [cxx, "-std=c++17", "-O2", "-Wall", "-I", os.path.join(ROOT, "include")]
+        if os.path.isdir(blas_inc):
+            cmd += ["-I", blas_inc]
+        cmd += ["-o", mm, mm_src]
+        if os.path.isdir(blas_lib):
+            cmd += ["-L", blas_lib]
+        # libgomp: the OpenMP runtime Debian's libdnnl uses.
+        cmd += ["-lopenblas", "-ldnnl", "-lgomp", "-ldl", "-lpthread"]
+        try:
+            subprocess.check_call(cmd)
+        except subprocess.CalledProcessError:
+            sys.exit("bench: cannot build matmul_bench; install its libraries "
+                     "with `scripts/install-deps.sh bench` (libdnnl-dev, "
+                     "libopenblas-dev)")
+    return fma, mm
+
+
+# ------------------------------------------------------------- FMA peak ---
+def run_fma_peak(fma, out, threads):
+    log("bench: fma_peak (%d threads for all cores)" % threads)
+    jpath = os.path.join(out, "fma_peak.json")
+    proc = subprocess.run([fma, "--threads", str(threads), "--json", jpath],
+                          stdout=subprocess.PIPE, universal_newlines=True,
+                          check=True)
+    log(proc.stdout.rstrip())
+    with open(jpath) as f:
+        peak = json.load(f)
+    model, _ = cpu_info()
+    with open(os.path.join(out, "fma_peak.md"), "w") as f:
+        f.write("# Peak arithmetic rate of this machine\n\n")
+        f.write(header_lines(model))
+        f.write("\nfp32: 2 flops per lane per FMA; int8: 2 ops per u8*s8 "
+                "multiply-add (vpdpbusd). Best of the repetitions (the peak "
+                "estimate) and their median. Made by bench/fma_peak.c.\n\n")
+        f.write(proc.stdout)
+    return peak
+
+
+def load_peak(out):
+    path = os.path.join(out, "fma_peak.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            return json.load(f)
+    return None
+
+
+def fp32_peak(peak, threads):
+    """Measured fp32 FMA peak (GFLOP/s) at `threads` (1 or the all-cores
+    count the peak was measured at; scaled per core otherwise)."""
+    if not peak:
+        return None
+    k = next((k for k in peak["kernels"] if k["name"] == peak["fp32_peak_kernel"]),
+             None)
+    if not k:
+        return None
+    if threads == 1:
+        return k["t1_best"]
+    if threads == k["tn"]:
+        return k["tn_best"]
+    return k["tn_best"] / k["tn"] * threads
+
+
+# ---------------------------------------------------------------- Kiln ----
+def kiln_setup(args, shapes, kdir):
+    """Compiles one artifact per shape into kdir (mm_<shape>.so, or
+    mm_<shape>.err with the reason). Returns (runtime library, reason)."""
+    bdir = os.path.abspath(args.build_dir)
+    compiler = os.path.join(bdir, "bin", "kiln-compile")
+    runtime = os.path.join(bdir, "lib", "libkiln_runtime.so")
+    if args.build_kiln and os.path.exists(os.path.join(bdir, "build.ninja")):
+        log("bench: building kiln-compile and kiln_runtime in %s" % bdir)
+        proc = subprocess.run(["cmake", "--build", bdir, "-j",
+                               str(args.jobs), "--target", "kiln-compile",
+                               "kiln_runtime"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, universal_newlines=True)
+        if proc.returncode != 0:
+            tail = proc.stdout.strip().splitlines()[-3:]
+            log("bench: building Kiln failed:\n  " + "\n  ".join(tail))
+    os.makedirs(kdir, exist_ok=True)
+    reason = None
+    if not os.path.exists(compiler):
+        reason = "%s not built" % os.path.relpath(compiler, ROOT)
+    elif not os.path.exists(runtime):
+        reason = "%s not built" % os.path.relpath(runtime, ROOT)
+    for s in shapes:
+        base = os.path.join(kdir, "mm_" + shape_name(s))
+        for ext in (".err",):
+            if os.path.exists(base + ext):
+                os.remove(base + ext)
+        if reason:
+            if os.path.exists(base + ".so"):
+                os.remove(base + ".so")
+            with open(base + ".err", "w") as f:
+                f.write(reason + "\n")
+            continue
+        m, k, n = s
+        src = base + ".mlir"
+        text = (
+            "func.func @matmul(%a: tensor<{m}x{k}xf32>, %b: tensor<{k}x{n}xf32>)"
+            " -> tensor<{m}x{n}xf32> {{\n"
+            "  %init = tensor.empty() : tensor<{m}x{n}xf32>\n"
+            "  %c = kiln.matmul ins(%a, %b : tensor<{m}x{k}xf32>, "
+            "tensor<{k}x{n}xf32>)\n"
+            "       outs(%init : tensor<{m}x{n}xf32>) -> tensor<{m}x{n}xf32>\n"
+            "  return %c : tensor<{m}x{n}xf32>\n}}\n").format(m=m, k=k, n=n)
+        old = open(src).read() if os.path.exists(src) else None
+        if old != text:
+            with open(src, "w") as f:
+                f.write(text)
+        so = base + ".so"
+        # Recompiled when the source, the compiler or its path changes.
+        stamp = "%s %s\n" % (compiler, os.path.getmtime(compiler))
+        old_stamp = (open(base + ".stamp").read()
+                     if os.path.exists(base + ".stamp") else None)
+        if os.path.exists(so) and not newer(so, src) and old_stamp == stamp:
+            continue
+        with open(base + ".stamp", "w") as f:
+            f.write(stamp)
+        cmd = [compiler, src, "--emit=shared", "-o", so]
+        log("bench: " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT)
+                                 else c for c in cmd))
+        t0 = time.time()
+        try:
+            proc = subprocess.run(cmd, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT,
+                                  universal_newlines=True,
+                                  timeout=args.compile_timeout)
+            ok, msg = proc.returncode == 0, proc.stdout.strip()
+        except subprocess.TimeoutExpired:
+            ok, msg = False, "timed out after %d s" % args.compile_timeout
+        if not ok or not os.path.exists(so):
+            if os.path.exists(so):
+                os.remove(so)
+            first = msg.splitlines()[0] if msg else "exit status %d" % proc.returncode
+            with open(base + ".err", "w") as f:
+                f.write("kiln-compile failed: %s\n%s\n" % (first[:300], msg))
+            log("bench:   failed: " + first[:300])
+        else:
+            log("bench:   compiled in %.1f s" % (time.time() - t0))
+    return runtime, reason
+
+
+# -------------------------------------------------------------- matmul ----
+def run_matmul_bench(mm, args, shapes, threads, kdir, runtime, env):
+    cmd = [mm, "--threads", str(threads), "--reps", str(args.reps),
+           "--shapes", ",".join(shape_name(s) for s in shapes),
+           "--impls", args.impls, "--kiln-dir", kdir,
+           "--max-warmup-s", str(args.max_call_s)]
+    if os.path.exists(runtime):
+        cmd += ["--kiln-runtime", runtime]
+    log("bench: matmul on %d thread%s: %d shapes" %
+        (threads, "" if threads == 1 else "s", len(shapes)))
+    results, info = [], {}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env,
+                            universal_newlines=True)
+    for line in proc.stdout:
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        r = json.loads(line)
+        if "info" in r:
+            info.update(r)
+            continue
+        results.append(r)
+        if r["status"] == "ok":
+            log("  %-18s %2d thr %-13s %8.1f GFLOP/s  (%.1f..%.1f, %d reps, "
+                "err %.1e)" % (r["shape"], threads, r["impl"], r["gflops"],
+                               r["gflops_worst"], r["gflops_best"], r["reps"],
+                               r["max_rel_err"]))
+        else:
+            log("  %-18s %2d thr %-13s %s (%s)" % (r["shape"], threads,
+                                                   r["impl"], r["status"],
+                                                   r["note"]))
+    if proc.wait() != 0:
+        log("bench: matmul_bench exited with status %d" % proc.returncode)
+    return results, info
+
+
+def fmt(x, spec="%.1f"):
+    return "-" if x is None else spec % x
+
+
+def write_matmul_md(out, rows, infos, peak, env_note, threads_list, shapes):
+    model, _ = cpu_info()
+    by = {(r["shape"], r["threads"], r["impl"]): r for r in rows}
+    lines = ["# fp32 matmul: Kiln vs oneDNN vs OpenBLAS", ""]
+    lines.append(header_lines(model))
+    for t in threads_list:
+        i = infos.get(t, {})
+        if i:
+            lines.append("- %d thread%s: OpenBLAS %d threads, OpenMP (oneDNN) "
+                         "%d threads, Kiln kiln_set_num_threads(%d)" %
+                         (t, "" if t == 1 else "s", i.get("openblas_threads", -1),
+                          i.get("omp_threads", -1), t))
+    i = next(iter(infos.values()), {})
+    if i:
+        lines.append("- BLAS: %s (kernel %s)%s" % (i.get("openblas_config"),
+                                                   i.get("openblas_core"),
+                                                   env_note))
+        lines.append("- oneDNN %s (%s runtime), matmul primitive with plain "
+                     "row-major layouts, created outside the timed region" %
+                     (i.get("onednn_version"), i.get("onednn_runtime")))
+    for t in threads_list:
+        p = fp32_peak(peak, t)
+        lines.append("- fp32 FMA peak at %d thread%s: %s GFLOP/s (%s; "
+                     "fma_peak.md)" % (t, "" if t == 1 else "s", fmt(p),
+                                       peak["fp32_peak_kernel"] if peak else "not measured"))
+    lines += [
+        "",
+        "C[M,N] = A[M,K] * B[K,N], fp32, row-major; GFLOP/s = 2*M*N*K / time "
+        "(executed work). Median of the timed calls after warm-up (at least "
+        "5; more for fast shapes, about 1 s in all), min..max across them. "
+        "Every result is checked against OpenBLAS's (max |C - C_ref| / "
+        "max |C_ref|) before it is timed. Kiln: `kiln-compile --emit=shared` "
+        "of one kiln.matmul per shape, run through the C runtime (kiln_run; "
+        "the time includes allocating the result, which the artifact does). "
+        "Each implementation runs after a 0.3 s pause so that the previous "
+        "library's spinning threads have gone to sleep. B GB/s: the bytes of "
+        "B (the weights, K*N*4) per second, the figure that counts for the "
+        "memory-bound shapes (M <= 64), where % of peak says little.", ""]
+    for t in threads_list:
+        p = fp32_peak(peak, t)
+        lines.append("## %d thread%s" % (t, "" if t == 1 else "s"))
+        lines.append("")
+        lines.append("| shape | M x K x N | impl | GFLOP/s (median) | min..max "
+                     "| % of peak | vs oneDNN | B GB/s | max rel err | reps "
+                     "| note |")
+        lines.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        for s in shapes:
+            sn = shape_name(s)
+            ref = by.get((sn, t, "onednn"))
+            refg = ref["gflops"] if ref and ref["status"] == "ok" else None
+            for r in rows:
+                if r["shape"] != sn or r["threads"] != t:
+                    continue
+                if r["status"] == "ok":
+                    g = r["gflops"]
+                    gbs = 4.0 * s[1] * s[2] / r["median_s"] * 1e-9
+                    lines.append(
+                        "| %s | %s | %s | %.1f | %.1f..%.1f | %s | %s | %.1f | "
+                        "%.1e | %d | %s |" % (
+                            shape_label(s), sn, r["impl"], g,
+                            r["gflops_worst"], r["gflops_best"],
+                            fmt(100 * g / p if p else None, "%.0f%%"),
+                            fmt(g / refg if refg else None, "%.2fx"), gbs,
+                            r["max_rel_err"], r["reps"], r["note"]))
+                else:
+                    name = {"unavailable": "not available"}.get(r["status"],
+                                                                 r["status"])
+                    err = ("%.1e" % r["max_rel_err"]
+                           if r["max_rel_err"] >= 0 else "-")
+                    lines.append("| %s | %s | %s | %s (%s) | | | | | %s | | |" %
+                                 (shape_label(s), sn, r["impl"], name,
+                                  r["note"].replace("|", "/"), err))
+        lines.append("")
+    lines += targets_section(by, peak, threads_list)
+    with open(os.path.join(out, "matmul.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def targets_section(by, peak, threads_list):
+    """The issue's target: 1024^3 >= 70% of the FMA peak on 1 thread and
+    >= 0.8x oneDNN at 1 and 2 threads."""
+    sn = "1024x1024x1024"
+    out = ["## Target: fp32 matmul 1024^3", ""]
+    if not any(k[0] == sn for k in by):
+        return out + ["not measured in this run (filtered out)", ""]
+    out += ["| check | value | target | verdict |", "|---|---:|---:|---|"]
+
+    def ok(r):
+        return r is not None and r["status"] == "ok"
+    k1 = by.get((sn, 1, "kiln"))
+    p1 = fp32_peak(peak, 1)
+    if ok(k1) and p1:
+        v = 100 * k1["gflops"] / p1
+        out.append("| Kiln %% of FMA peak, 1 thread | %.0f%% | >= 70%% | %s |" %
+                   (v, "PASS" if v >= 70 else "FAIL"))
+    else:
+        out.append("| Kiln %% of FMA peak, 1 thread | - | >= 70%% | n/a (%s) |" %
+                   ("Kiln not measured" if not ok(k1) else "no peak"))
+    for t in (1, 2):
+        k, d = by.get((sn, t, "kiln")), by.get((sn, t, "onednn"))
+        label = "| Kiln / oneDNN, %d thread%s" % (t, "" if t == 1 else "s")
+        if t not in threads_list:
+            out.append(label + " | - | >= 0.8x | n/a (not run) |")
+        elif ok(k) and ok(d):
+            v = k["gflops"] / d["gflops"]
+            out.append(label + " | %.2fx | >= 0.8x | %s |" %
+                       (v, "PASS" if v >= 0.8 else "FAIL"))
+        else:
+            out.append(label + " | - | >= 0.8x | n/a (not measured) |")
+    return out + [""]
+
+
+def plot_matmul(out, rows, peak, threads_list, shapes):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log("bench: no matplotlib (python3-matplotlib); skipping matmul.png")
+        return
+    groups = [("squares (M = K = N)", [s for s in shapes if s[0] == s[1] == s[2]]),
+              ("LLM layers (M = tokens)", [s for s in shapes
+                                           if not s[0] == s[1] == s[2]])]
+    groups = [g for g in groups if g[1]]
+    fig, axes = plt.subplots(1, len(groups), figsize=(7 * len(groups), 5),
+                             squeeze=False)
+    impls = []
+    for r in rows:
+        if r["impl"] not in impls:
+            impls.append(r["impl"])
+    colors = {"kiln": "tab:red", "onednn": "tab:blue",
+              "onednn_sgemm": "tab:cyan", "openblas": "tab:green"}
+    styles = {}
+    for i, t in enumerate(threads_list):
+        styles[t] = ("-", "o") if i == 0 else ("--", "s")
+    for ax, (title, ss) in zip(axes[0], groups):
+        xs = list(range(len(ss)))
+        for t in threads_list:
+            for impl in impls:
+                ys = []
+                for s in ss:
+                    r = next((r for r in rows if r["shape"] == shape_name(s)
+                              and r["threads"] == t and r["impl"] == impl), None)
+                    ys.append(r["gflops"] if r and r["status"] == "ok" else None)
+                if all(y is None for y in ys):
+                    continue
+                ls, mk = styles[t]
+                ax.plot([x for x, y in zip(xs, ys) if y is not None],
+                        [y for y in ys if y is not None], ls, marker=mk,
+                        color=colors.get(impl), label="%s, %d thr" % (impl, t))
+            p = fp32_peak(peak, t)
+            if p:
+                ax.axhline(p, color="gray", linestyle=styles[t][0], linewidth=1)
+                ax.text(xs[-1], p, " FMA peak %d thr" % t, va="bottom",
+                        ha="right", fontsize=8, color="gray")
+        ax.set_xticks(xs)
+        if ss[0][0] == ss[0][1] == ss[0][2]:
+            ax.set_xticklabels([str(s[0]) for s in ss])
+            ax.set_xlabel("M = K = N")
+        else:
+            ax.set_xticklabels(["%d x %d x %d" % s for s in ss], rotation=30,
+                               ha="right", fontsize=8)
+            ax.set_xlabel("M (tokens) x K x N")
+        ax.set_ylabel("GFLOP/s (median)")
+        ax.set_ylim(bottom=0)
+        ax.set_title("fp32 matmul, " + title)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "matmul.png"), dpi=110)
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------- main ----
+def header_lines(model):
+    load = os.getloadavg()
+    try:
+        rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             universal_newlines=True).stdout.strip()
+    except OSError:
+        rev = ""
+    s = ("- machine: %s, %d CPUs usable; load average %.2f when written%s\n"
+         "- date: %s; Kiln git %s\n" %
+         (model, usable_cpus(), load[0],
+          " (BUSY MACHINE: figures are noisy)" if load[0] > 0.5 else "",
+          datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), rev or "?"))
+    return s
+
+
+def openblas_env(mm, flags):
+    """OpenBLAS 0.3.21's DYNAMIC_ARCH does not recognize some recent CPUs
+    (under a hypervisor in particular) and falls back to an SSE3 kernel; the
+    bench then picks the kernel of the widest ISA the CPU has."""
+    env = dict(os.environ)
+    if "OPENBLAS_CORETYPE" in env:
+        return env, " (OPENBLAS_CORETYPE=%s from the environment)" % env[
+            "OPENBLAS_CORETYPE"]
+    proc = subprocess.run([mm, "--info"], stdout=subprocess.PIPE,
+                          universal_newlines=True, env=env)
+    core = ""
+    for line in proc.stdout.splitlines():
+        if '"openblas_core"' in line:
+            core = json.loads(line)["openblas_core"]
+    if core.lower() not in GENERIC_OPENBLAS_CORES:
+        return env, ""
+    want = ("SkylakeX" if "avx512f" in flags else
+            "Haswell" if "avx2" in flags and "fma" in flags else None)
+    if not want:
+        return env, ""
+    env["OPENBLAS_CORETYPE"] = want
+    return env, (" (OpenBLAS detected this CPU as %s, a generic SSE3 kernel; "
+                 "the bench set OPENBLAS_CORETYPE=%s)" % (core, want))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("filter", nargs="?", default="",
+                    help="regex: cases whose name it matches (fma_peak, "
+                         "matmul/MxKxN)")
+    ap.add_argument("--filter", dest="filter_opt", default="")
+    ap.add_argument("--full", action="store_true",
+                    help="add 4096^3 and the larger LLM shapes")
+    ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"),
+                    help="Kiln's CMake build dir (kiln-compile, "
+                         "libkiln_runtime.so)")
+    ap.add_argument("--no-build-kiln", dest="build_kiln", action="store_false",
+                    help="do not build kiln-compile/kiln_runtime first")
+    ap.add_argument("--jobs", type=int, default=usable_cpus())
+    ap.add_argument("--out", default=os.path.join(HERE, "results"))
+    ap.add_argument("--threads", default="",
+                    help="comma-separated thread counts (default: 1,all)")
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--impls", default="openblas,onednn,kiln")
+    ap.add_argument("--shapes", default="",
+                    help="comma-separated MxKxN, instead of the default set")
+    ap.add_argument("--max-call-s", type=float, default=10,
+                    help="skip an implementation whose first call takes "
+                         "longer (seconds)")
+    ap.add_argument("--compile-timeout", type=int, default=600)
+    args = ap.parse_args()
+    flt = re.compile(args.filter_opt or args.filter or "")
+
+    out = os.path.abspath(args.out)
+    os.makedirs(out, exist_ok=True)
+    bdir = os.path.join(HERE, "build")
+    fma, mm = build_programs(bdir)
+    model, flags = cpu_info()
+    ncpu = usable_cpus()
+    threads_list = ([int(t) for t in args.threads.split(",") if t]
+                    if args.threads else sorted({1, ncpu}))
+    log("bench: %s, %d CPUs usable, load average %.2f" %
+        (model, ncpu, os.getloadavg()[0]))
+
+    if args.shapes:
+        shapes = [tuple(int(x) for x in s.split("x"))
+                  for s in args.shapes.split(",") if s]
+    else:
+        shapes = [(n, n, n) for n in SQUARES + (SQUARES_FULL if args.full else [])]
+        shapes += LLM + (LLM_FULL if args.full else [])
+    shapes = [s for s in shapes if flt.search("matmul/" + shape_name(s))]
+
+    if not shapes and not flt.search("fma_peak"):
+        sys.exit("bench: no case matches the filter '%s' (cases: fma_peak, "
+                 "matmul/MxKxN)" % flt.pattern)
+    peak = None
+    if flt.search("fma_peak"):
+        peak = run_fma_peak(fma, out, max(threads_list))
+    elif shapes:
+        peak = load_peak(out)
+        if not peak or peak.get("threads") != max(threads_list):
+            log("bench: measuring the FMA peak for the matmul table")
+            peak = run_fma_peak(fma, out, max(threads_list))
+    if not shapes:
+        return
+
+    env, env_note = openblas_env(mm, flags)
+    if env_note:
+        log("bench:" + env_note)
+    kdir = os.path.join(bdir, "kiln")
+    runtime, reason = (("", "not requested") if "kiln" not in args.impls
+                       else kiln_setup(args, shapes, kdir))
+    if reason:
+        log("bench: kiln: not available (%s)" % reason)
+    rows, infos = [], {}
+    for t in threads_list:
+        r, i = run_matmul_bench(mm, args, shapes, t, kdir, runtime, env)
+        rows += r
+        infos[t] = i
+    with open(os.path.join(out, "matmul.json"), "w") as f:
+        json.dump({"info": infos, "results": rows}, f, indent=1)
+    write_matmul_md(out, rows, infos, peak, env_note, threads_list, shapes)
+    plot_matmul(out, rows, peak, threads_list, shapes)
+    log("bench: wrote %s/matmul.md and matmul.png" % out)
+    wrong = [r for r in rows if r["status"] in ("wrong", "error")]
+    if wrong:
+        log("bench: %d results wrong or failed (see matmul.md)" % len(wrong))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
