@@ -19,24 +19,28 @@ using namespace mlir;
 namespace cl = llvm::cl;
 namespace drv = mlir::kiln::driver;
 
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
+// Kiln's own options; --help lists only these (LLVM's backend options stay
+// usable through --help-hidden, MLIR's --mlir-* options are listed).
+static cl::OptionCategory kilnCategory("kiln-compile options");
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"), cl::cat(kilnCategory),
                                       cl::init("-"));
-static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+static cl::opt<std::string> outputFile("o", cl::desc("Output file"), cl::cat(kilnCategory),
                                        cl::value_desc("file"), cl::init("-"));
-static cl::opt<std::string> target("target", cl::desc("Target (cpu)"),
+static cl::opt<std::string> target("target", cl::desc("Target (cpu)"), cl::cat(kilnCategory),
                                    cl::init("cpu"));
 static cl::opt<std::string>
-    mcpu("mcpu", cl::desc("CPU: native, or an LLVM name (sapphirerapids, "
+    mcpu("mcpu", cl::cat(kilnCategory), cl::desc("CPU: native, or an LLVM name (sapphirerapids, "
                           "skylake-avx512, x86-64-v3, ...)"),
          cl::init("native"));
-static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0..3"),
+static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0..3"), cl::cat(kilnCategory),
                                   cl::Prefix, cl::init(3));
 static cl::opt<std::string>
-    emit("emit", cl::desc("Output kind: mlir, llvm, asm, obj, shared (a .so "
+    emit("emit", cl::cat(kilnCategory), cl::desc("Output kind: mlir, llvm, asm, obj, shared (a .so "
                           "plus a C header beside it)"),
          cl::init("shared"));
 static cl::opt<std::string>
-    compileTo("compile-to",
+    compileTo("compile-to", cl::cat(kilnCategory),
               cl::desc("Stop after a phase and print MLIR: input, loops, "
                        "llvm-dialect"),
               cl::init(""));
@@ -55,6 +59,11 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
+  // Keep --mlir-* (pass manager, timing, printing) visible beside Kiln's.
+  for (auto &[name, option] : cl::getRegisteredOptions())
+    if (name.starts_with("mlir-"))
+      option->addCategory(kilnCategory);
+  cl::HideUnrelatedOptions(kilnCategory);
   cl::ParseCommandLineOptions(argc, argv, "Kiln ahead-of-time compiler\n");
 
   drv::CompileOptions options;
