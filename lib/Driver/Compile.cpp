@@ -1,5 +1,6 @@
 //===- Compile.cpp - kiln-compile's phases ---------------------------------===//
 #include "kiln/Driver/Driver.h"
+#include "Link.h"
 #include "kiln/InitKiln.h"
 #include "kiln/Pipelines/Pipelines.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -141,52 +142,6 @@ mlir::kiln::driver::createTargetMachine(const CpuTarget &target,
   return tm;
 }
 
-std::string mlir::kiln::driver::findLinker() {
-  if (const char *env = std::getenv("KILN_LD_LLD"))
-    return llvm::sys::fs::can_execute(env) ? env : "";
-  auto found = llvm::sys::findProgramByName("ld.lld", {KILN_LLVM_BIN_DIR});
-  return found ? *found : "";
-}
-
-/// Links `obj` into the shared library `out` with ld.lld.
-static LogicalResult linkShared(Location loc, StringRef obj, StringRef out,
-                                bool needsRunnerUtils) {
-  std::string lld = findLinker();
-  if (lld.empty())
-    return emitError(loc) << "cannot find ld.lld in " << KILN_LLVM_BIN_DIR
-                          << " (install lld-22, or set KILN_LD_LLD)";
-  SmallVector<std::string> args = {lld, "-shared", "-o", out.str(), obj.str(),
-                                   "--as-needed"};
-  for (const char *dir : {"/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu",
-                          "/usr/lib64", "/usr/lib"})
-    if (llvm::sys::fs::is_directory(dir))
-      args.push_back(std::string("-L") + dir);
-  if (needsRunnerUtils) { // memrefCopy and friends
-    args.push_back("-L" KILN_LLVM_LIB_DIR);
-    args.push_back("-rpath=" KILN_LLVM_LIB_DIR);
-    args.push_back("-lmlir_c_runner_utils");
-  }
-  args.push_back("-lm");
-  args.push_back("-lc");
-  SmallString<128> log;
-  llvm::sys::fs::createTemporaryFile("kiln-ld", "txt", log);
-  std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log),
-                                          StringRef(log)};
-  SmallVector<StringRef> argRefs(args.begin(), args.end());
-  std::string execError;
-  int rc = llvm::sys::ExecuteAndWait(lld, argRefs, std::nullopt, redirects, 0,
-                                     0, &execError);
-  std::string output;
-  if (auto buf = llvm::MemoryBuffer::getFile(log))
-    output = (*buf)->getBuffer().trim().str();
-  llvm::sys::fs::remove(log);
-  if (rc != 0)
-    return emitError(loc) << "linking " << out << " failed"
-                          << (execError.empty() ? "" : ": " + execError)
-                          << (output.empty() ? "" : ":\n" + output);
-  return success();
-}
-
 /// Writes `text` to `path` ("-" = stdout).
 static LogicalResult writeText(Location loc, StringRef path,
                                function_ref<void(raw_ostream &)> print) {
@@ -240,6 +195,8 @@ LogicalResult mlir::kiln::driver::compile(ModuleOp module,
   if (llvm::Error err = optimize(llvmModule.get()))
     return emitError(loc) << "LLVM optimization failed: "
                           << llvm::toString(std::move(err));
+  if (failed(checkParallelRuntimeCalls(loc, *llvmModule)))
+    return failure();
   if (options.emit == EmitKind::LLVMIR)
     return writeText(loc, outputPath,
                      [&](raw_ostream &os) { llvmModule->print(os, nullptr); });

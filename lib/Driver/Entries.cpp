@@ -258,7 +258,9 @@ std::string mlir::kiln::driver::generateHeader(ArrayRef<EntrySignature> entries,
     os << ");\n\n";
   }
   os << "/* The artifact's metadata (kiln_runtime.h). */\n"
-     << "const char *kiln_artifact_metadata(void);\n\n"
+     << "const char *kiln_artifact_metadata(void);\n"
+     << "/* Threads for its parallel loops; 0 = all cores (the default). */\n"
+     << "void kiln_artifact_set_num_threads(int threads);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return s;
 }

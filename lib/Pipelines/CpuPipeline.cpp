@@ -6,8 +6,12 @@
 //   2. contractions: kiln-cpu-tile-and-vectorize (cache tiles in scf.forall,
 //      K blocks, register tiles, vector.contract) from the CpuTarget;
 //   3. one-shot bufferization (function boundaries, identity layouts),
-//      deallocation, remaining linalg to loops, scf.forall to scf.for (the
-//      thread pool mapping comes later);
+//      deallocation, remaining linalg to loops; with parallel=true (the
+//      default) outermost scf.forall loops become scf.parallel and then
+//      omp.parallel + omp.wsloop (convert-scf-to-openmp), whose LLVM
+//      translation calls the __kmpc_* entry points of Kiln's thread pool
+//      (lib/Runtime/Parallel.cpp, linked into every artifact); nested ones
+//      and, with parallel=false, all become scf.for;
 //   4. kiln-cpu-lower-vectors (contract -> FMAs of the native width), the
 //      reference pipeline's scalar lowering (math to libm/polynomials), LLVM,
 //      and kiln-cpu-attach-target (triple, data layout, cpu, features).
@@ -59,8 +63,12 @@ void mlir::kiln::buildCpuPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createConvertLinalgToLoopsPass());
-  // Parallel loops stay sequential until the runtime's thread pool lands.
-  pm.addPass(createForallToForLoopPass());
+  if (options.parallel) {
+    pm.addPass(createKilnCpuParallelForall());
+    pm.addPass(createConvertSCFToOpenMPPass());
+  } else {
+    pm.addPass(createForallToForLoopPass());
+  }
   pm.addPass(createCanonicalizerPass());
   if (!options.lowerToLLVM)
     return;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <elf.h>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <sys/stat.h>
@@ -18,7 +19,24 @@ struct kiln_artifact {
   void *handle = nullptr; // dlopen handle, if loaded from a file
   void (*release)(void *) = nullptr;
   void *releaseContext = nullptr;
+  /// kiln_artifact_set_num_threads of the artifact (its own thread pool);
+  /// absent in artifacts older than the pool.
+  void (*setThreads)(int) = nullptr;
 };
+
+// Threads: the count kiln_set_num_threads stored, and the loaded artifacts
+// it is forwarded to (each artifact links its own copy of the pool).
+static std::mutex threadsMutex;
+static int numThreads = 0;
+static std::set<kiln_artifact *> liveArtifacts;
+
+static void registerArtifact(kiln_artifact *a) {
+  if (!a->setThreads)
+    return;
+  std::lock_guard<std::mutex> lock(threadsMutex);
+  a->setThreads(numThreads);
+  liveArtifacts.insert(a);
+}
 
 static kiln_status finishLoad(kiln_artifact *a, const char *what,
                               void *(*lookup)(kiln_artifact *, const char *),
@@ -58,6 +76,9 @@ static kiln_status finishLoad(kiln_artifact *a, const char *what,
                                        "' has no _mlir_ciface_" + name);
     }
   }
+  a->setThreads = reinterpret_cast<void (*)(int)>(
+      lookup(a, "kiln_artifact_set_num_threads"));
+  registerArtifact(a);
   *out = a;
   return KILN_OK;
 }
@@ -155,11 +176,27 @@ kiln_status kiln_artifact_from_symbols(kiln_symbol_lookup lookup,
 void kiln_artifact_free(kiln_artifact *a) {
   if (!a)
     return;
+  if (a->setThreads) {
+    std::lock_guard<std::mutex> lock(threadsMutex);
+    liveArtifacts.erase(a);
+  }
   if (a->handle)
     dlclose(a->handle);
   if (a->release)
     a->release(a->releaseContext);
   delete a;
+}
+
+void kiln_set_num_threads(int threads) {
+  std::lock_guard<std::mutex> lock(threadsMutex);
+  numThreads = threads < 0 ? 0 : threads;
+  for (kiln_artifact *a : liveArtifacts)
+    a->setThreads(numThreads);
+}
+
+int kiln_get_num_threads(void) {
+  std::lock_guard<std::mutex> lock(threadsMutex);
+  return numThreads;
 }
 
 const char *kiln_artifact_isa(const kiln_artifact *a) {

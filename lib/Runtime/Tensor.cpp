@@ -6,7 +6,6 @@
 using namespace kiln::rt;
 
 static thread_local std::string lastError;
-static int numThreads = 0;
 
 kiln_status kiln::rt::fail(kiln_status status, const std::string &message) {
   lastError = message;
@@ -118,8 +117,6 @@ int64_t kiln_tensor_dim(const kiln_tensor *t, int d) {
 size_t kiln_tensor_nbytes(const kiln_tensor *t) { return t ? t->nbytes : 0; }
 void *kiln_tensor_data(kiln_tensor *t) { return t ? t->data : nullptr; }
 
-void kiln_set_num_threads(int threads) { numThreads = threads < 0 ? 0 : threads; }
-int kiln_get_num_threads(void) { return numThreads; }
 
 } // extern "C"
 

@@ -1,11 +1,12 @@
 // kiln-cpu-pipeline options: opt-level=0 is the reference path (no vectors),
 // lower-to-llvm=false stops at memrefs, loops and vectors, matmul-tiles sets
-// the cache tiles (Mc, Nc, Kc) of the matmul fast path.
+// the cache tiles (Mc, Nc, Kc) of the matmul fast path (with parallel=false,
+// so the block loop stays an scf.for; cpu-parallel.mlir covers parallel).
 // RUN: kiln-opt %s --kiln-cpu-pipeline="mcpu=x86-64-v3 opt-level=0" \
 // RUN:   | FileCheck %s --check-prefix=O0
 // RUN: kiln-opt %s --kiln-cpu-pipeline="mcpu=x86-64-v3 lower-to-llvm=false" \
 // RUN:   | FileCheck %s --check-prefix=NOLLVM
-// RUN: kiln-opt %s --kiln-cpu-pipeline="mcpu=x86-64-v3 lower-to-llvm=false matmul-tiles=48,64,32" \
+// RUN: kiln-opt %s --kiln-cpu-pipeline="mcpu=x86-64-v3 lower-to-llvm=false matmul-tiles=48,64,32 parallel=false" \
 // RUN:   | FileCheck %s --check-prefix=TILES
 
 func.func @matmul(%a: tensor<96x128xf32>, %b: tensor<128x64xf32>)

@@ -36,6 +36,12 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   PassOptions::ListOption<int64_t> matmulTiles{
       *this, "matmul-tiles",
       llvm::cl::desc("Override the matmul tile sizes (M,N,K cache tiles)")};
+  PassOptions::Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run outermost scf.forall loops on Kiln's thread pool "
+                     "(OpenMP dialect, kiln-cpu-parallel-forall); false: "
+                     "sequential scf.for"),
+      llvm::cl::init(true)};
 };
 
 /// kiln-cpu-pipeline: kiln and linalg on tensors to the LLVM dialect for the

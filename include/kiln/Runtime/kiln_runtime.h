@@ -33,13 +33,28 @@
  *     parameters (results pointer included) per entry.
  *     In memory (the descriptors), i1, i4, f4E2M1FN and the 8-bit floats
  *     take one byte per element; i4/f4 in the low nibble.
+ *   void kiln_artifact_set_num_threads(int threads);
+ *     Threads for the artifact's parallel loops, 0 = all cores the process
+ *     may run on (sched_getaffinity), the default. Optional (artifacts made
+ *     before it lack it and run single-threaded), so the ABI stays version
+ *     1. The runtime calls it when it loads the artifact and whenever
+ *     kiln_set_num_threads changes the count; a program that links the
+ *     artifact directly may call it itself.
  * dtype names: f32 f64 f16 bf16 i64 i32 i16 i8 u8 i1 f8E4M3FN f8E5M2
  * f4E2M1FN i4 f8E8M0FNU. Tensors are dense, row-major. In kiln_tensor data,
  * i4 and f4E2M1FN are packed two per byte, low nibble first; i1 takes one
  * byte (0 or 1); bf16/f16/f8 are their bit patterns.
  *
- * Threads: kiln_set_num_threads stores the count for compiled code; code
- * compiled today is single-threaded, so it has no effect yet.
+ * Threads: compiled parallel loops (the matmul's output blocks, ...) run on a
+ * thread pool that kiln-compile links into each artifact: Kiln's own
+ * implementation of the few OpenMP entry points (`__kmpc_fork_call`,
+ * `__kmpc_for_static_init_*`, `__kmpc_barrier`, ...) the code calls, with
+ * hidden visibility, so no OpenMP runtime is loaded and a libgomp/libomp
+ * already in the process (PyTorch) is neither used nor disturbed. Workers
+ * are created on the first parallel loop and kept (until the artifact is
+ * unloaded); loops are split statically; a parallel loop inside another,
+ * or started while another thread of the application is using the same
+ * artifact's pool, runs sequentially on the calling thread.
  * Errors: every call returning kiln_status sets a message for
  * kiln_last_error() (thread-local) when it fails, naming the file, entry,
  * input and mismatch.
@@ -134,8 +149,10 @@ kiln_status kiln_run(kiln_artifact *artifact, int entry,
                      kiln_tensor *const *inputs, int num_inputs,
                      kiln_tensor **outputs, int num_outputs);
 
-/* Threads used by compiled code: 0 = all cores (the default). Stored only:
- * code compiled today runs single-threaded. */
+/* Threads used by compiled code: 0 = all cores (the default). Applies to
+ * every artifact loaded now or later (through its
+ * kiln_artifact_set_num_threads); thread-safe, but takes effect for calls
+ * that start after it returns. */
 void kiln_set_num_threads(int threads);
 int kiln_get_num_threads(void);
 

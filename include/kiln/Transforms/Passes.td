@@ -62,8 +62,9 @@ def KilnCpuTileAndVectorize
 
     1. Parallel cache tiles: an `scf.forall` over batch (tile 1) and
        `Mc x Nc` output blocks. Each block is independent work; the forall is
-       meant for the thread pool. For now `kiln-cpu-pipeline` turns it into
-       sequential `scf.for` loops (`scf-forall-to-for`) after bufferization.
+       meant for the thread pool: after bufferization `kiln-cpu-pipeline`
+       runs it on Kiln's threads (`kiln-cpu-parallel-forall`), or as
+       sequential `scf.for` loops with `parallel=false`.
     2. K blocking: an `scf.for` over K in steps of `Kc`, so that the `Kc x nr`
        panel of B and the `mr x Kc` panel of A that one register tile streams
        through stay in L1 (`Kc = L1 / 2 / (4 * (mr + nr))`, rounded down to a
@@ -142,6 +143,30 @@ def KilnCpuAttachTarget : Pass<"kiln-cpu-attach-target", "::mlir::ModuleOp"> {
     Option<"mcpu", "mcpu", "std::string", /*default=*/"\"native\"",
            "Target CPU (native, or an LLVM x86-64 CPU name)">
   ];
+}
+
+def KilnCpuParallelForall
+    : Pass<"kiln-cpu-parallel-forall", "::mlir::ModuleOp"> {
+  let summary = "Maps outermost scf.forall loops to scf.parallel for the "
+                "thread pool, nested ones to scf.for";
+  let description = [{
+    Runs after bufferization in `kiln-cpu-pipeline` (option `parallel`,
+    default true). Every `scf.forall` that is not nested in another
+    `scf.forall` or `scf.parallel` becomes an `scf.parallel` with the same
+    bounds and body; the foralls nested inside it become sequential `scf.for`
+    loops, so that each parallel region is one level deep. The pipeline then
+    runs `convert-scf-to-openmp` (each `scf.parallel` becomes `omp.parallel`
+    + `omp.wsloop` with a static schedule) and the LLVM lowering, whose
+    OpenMP translation outlines the loop body and calls `__kmpc_fork_call`,
+    `__kmpc_for_static_init_*`, `__kmpc_barrier` and friends. Kiln
+    implements those entry points on its own thread pool (no OpenMP runtime,
+    see `kiln_runtime.h`): kiln-compile links it into every shared artifact
+    and kiln-run's JIT resolves them in-process.
+
+    A forall with results (still on tensors) is an error: the pass expects
+    bufferized code.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
 #endif // KILN_TRANSFORMS_PASSES_TD
