@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Kiln's benchmarks (see /work/shared/BENCHMARKS.md): `make bench`.
+"""Kiln's benchmarks (see BENCHMARKS.md in the design docs (shared/ beside the repository)): `make bench`.
 
 Builds the bench programs (a plain compiler command, into bench/build/),
 measures the machine's FMA peak (fma_peak), then times fp32 matmul with
