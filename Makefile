@@ -7,7 +7,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_C_COMPILER=$(LLVM)/bin/clang -DCMAKE_CXX_COMPILER=$(LLVM)/bin/clang++ \
   -DLLVM_USE_LINKER=lld
 
-.PHONY: all deps configure build check demo docs clean bench bench-deps
+.PHONY: all deps configure build check check-full demo docs clean bench bench-deps
 
 all: build
 
@@ -20,11 +20,16 @@ $(BUILD)/build.ninja:
 configure: deps $(BUILD)/build.ninja
 
 build: configure
-	cmake --build $(BUILD) -j $(JOBS) --target kiln-opt kiln-compile kiln-run kiln_runtime KilnUnitTests kiln-doc
+	cmake --build $(BUILD) -j $(JOBS) --target kiln-opt kiln-compile kiln-run kiln_runtime kiln_parallel KilnUnitTests kiln-doc
 
 # Every test suite; the last line is "N passed, N failed, N skipped".
 check: build
 	@scripts/run-tests.sh $(BUILD)
+
+# `check` plus the whole end-to-end numeric matrix (test/Integration/CPU/e2e,
+# REQUIRES: kiln-full); `make check` runs only its seeded sample.
+check-full: build
+	@scripts/run-tests.sh $(BUILD) --param kiln_full=1
 
 # Kiln's main job for now: each example through kiln-opt to the reference
 # lowering, printed.

@@ -2,11 +2,13 @@
 # Runs every Kiln test suite (lit: IR and integration tests; GoogleTest
 # binaries through lit's GoogleTest format) and ends with one plain line
 # "N passed, N failed, N skipped" summed over all of them.
+# Usage: run-tests.sh [BUILD] [extra lit arguments, e.g. --param kiln_full=1]
 set -uo pipefail
 BUILD=${1:-build}
+shift || true
 LIT=${LIT:-/usr/lib/llvm-22/bin/lit}
 log=$(mktemp)
-"$LIT" -v "$BUILD/test" "$BUILD/test/Unit" 2>&1 | tee "$log"
+"$LIT" -v "$@" "$BUILD/test" "$BUILD/test/Unit" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 count() { # sum the counts lit prints for the given result names
   local total=0 n

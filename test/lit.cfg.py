@@ -47,3 +47,37 @@ config.environment["KILN_LLVM_BIN"] = config.llvm_tools_dir
 config.environment["KILN_LLVM_LIB"] = config.llvm_lib_dir
 config.environment["PYTHONPATH"] = os.path.join(
     config.test_source_root, "Integration", "harness")
+
+# Host CPU features from /proc/cpuinfo, as `cpu-<flag>` lit features (tests
+# whose JIT-run code needs an ISA say e.g. `REQUIRES: cpu-avx512`); never
+# assumed. cpu-avx512 means the Skylake-AVX512 set (f, bw, vl, dq), cpu-amx
+# the Sapphire Rapids additions (amx_tile, amx_bf16, avx512_bf16, fp16).
+def _cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+_flags = _cpu_flags()
+for _flag in ("avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl",
+              "avx512dq", "avx512cd", "avx512_vnni", "avx512_bf16",
+              "avx512_fp16", "avx_vnni", "amx_tile", "amx_bf16", "amx_int8"):
+    if _flag in _flags:
+        config.available_features.add("cpu-" + _flag.replace("_", "-"))
+if {"avx2", "fma"} <= _flags:
+    config.available_features.add("cpu-x86-64-v3")
+if {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= _flags:
+    config.available_features.add("cpu-avx512")
+if {"amx_tile", "amx_bf16", "avx512_bf16", "avx512_fp16"} <= _flags and \
+        "cpu-avx512" in config.available_features:
+    config.available_features.add("cpu-amx")
+
+# `lit --param kiln_full=1` (make check-full): the whole end-to-end numeric
+# matrix (test/Integration/CPU/e2e/full*.py, REQUIRES: kiln-full).
+if lit_config.params.get("kiln_full", "0") not in ("", "0", "false", "False"):
+    config.available_features.add("kiln-full")

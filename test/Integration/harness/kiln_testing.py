@@ -16,6 +16,10 @@ import numpy as np
 TOOLS = os.environ.get("KILN_TOOLS_DIR", "")
 LLVM_BIN = os.environ.get("KILN_LLVM_BIN", "/usr/lib/llvm-22/bin")
 LLVM_LIB = os.environ.get("KILN_LLVM_LIB", "/usr/lib/llvm-22/lib")
+# Kiln's thread pool (the __kmpc_* entry points of kiln-cpu-pipeline's
+# parallel loops), next to the tools; mlir-runner loads it with the others.
+_POOL = os.path.join(TOOLS, os.pardir, "lib", "libkiln_parallel.so")
+POOL_LIBS = ["-shared-libs=" + _POOL] if TOOLS and os.path.exists(_POOL) else []
 
 # element type -> (numpy dtype used on the python side, storage bits)
 _BITS_TYPES = {"f8E4M3FN": 8, "f8E5M2": 8, "f8E8M0FNU": 8, "f4E2M1FN": 4,
@@ -106,30 +110,48 @@ def _printable(value, base, shape, elt, lines):
     return f"%{base}_p", "printMemrefI32", "i32"
 
 
-def build_module(func_text, func_name, inputs, input_types, outputs):
-    lines = [func_text, "  func.func @main() {"]
+def _call_lines(tag, func_name, inputs, input_types, outputs, lines):
+    """Appends to `lines` the main-body SSA lines that materialize the
+    inputs, call @func_name and print its results (tag keeps names apart)."""
     args = []
     for i, (arr, elt) in enumerate(zip(inputs, input_types)):
         shape = list(np.shape(arr))
-        _constant(f"in{i}", arr, shape, elt, lines)
-        args.append((f"%in{i}", _tensor_type(shape, elt)))
+        _constant(f"in{tag}{i}", arr, shape, elt, lines)
+        args.append((f"%in{tag}{i}", _tensor_type(shape, elt)))
     res_types = [_tensor_type(s, e) for s, e in outputs]
     n = len(outputs)
-    lhs = "%r" if n == 1 else f"%r:{n}"
+    lhs = f"%r{tag}" if n == 1 else f"%r{tag}:{n}"
     lines.append(f"    {lhs} = func.call @{func_name}(" +
                  ", ".join(a for a, _ in args) + ") : (" +
                  ", ".join(t for _, t in args) + ") -> (" +
                  ", ".join(res_types) + ")")
     for i, (shape, elt) in enumerate(outputs):
-        value = "%r" if n == 1 else f"%r#{i}"
-        ssa, printer, ptype = _printable(value, f"o{i}", shape, elt, lines)
-        lines.append(f"    %u{i} = tensor.cast {ssa} : "
+        value = f"%r{tag}" if n == 1 else f"%r{tag}#{i}"
+        ssa, printer, ptype = _printable(value, f"o{tag}{i}", shape, elt, lines)
+        lines.append(f"    %u{tag}{i} = tensor.cast {ssa} : "
                      f"{_tensor_type(shape, ptype)} to tensor<*x{ptype}>")
-        lines.append(f"    func.call @{printer}(%u{i}) : (tensor<*x{ptype}>) -> ()")
-    lines += ["    return", "  }",
-              "  func.func private @printMemrefF32(tensor<*xf32>)",
-              "  func.func private @printMemrefI32(tensor<*xi32>)"]
-    return "module {\n" + "\n".join(lines) + "\n}\n"
+        lines.append(f"    func.call @{printer}(%u{tag}{i}) : (tensor<*x{ptype}>) -> ()")
+
+
+_TAIL = ["    return", "  }",
+         "  func.func private @printMemrefF32(tensor<*xf32>)",
+         "  func.func private @printMemrefI32(tensor<*xi32>)"]
+
+
+def build_module(func_text, func_name, inputs, input_types, outputs):
+    lines = [func_text, "  func.func @main() {"]
+    _call_lines("", func_name, inputs, input_types, outputs, lines)
+    return "module {\n" + "\n".join(lines + _TAIL) + "\n}\n"
+
+
+def build_batch_module(calls):
+    """One module running several functions from one @main, in order.
+    calls: [(func_text, func_name, inputs, input_types, outputs)]; the
+    function texts must define distinct symbols."""
+    lines = [c[0] for c in calls] + ["  func.func @main() {"]
+    for j, (_, name, inputs, types, outputs) in enumerate(calls):
+        _call_lines(f"b{j}_", name, inputs, types, outputs, lines)
+    return "module {\n" + "\n".join(lines + _TAIL) + "\n}\n"
 
 
 _NUM = re.compile(r"-?nan|-?inf|[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
@@ -184,11 +206,59 @@ def run_func(func_text, func_name, inputs, input_types, outputs,
             [os.path.join(LLVM_BIN, "mlir-runner"), "-e", "main",
              "-entry-point-result=void",
              "-shared-libs=" + os.path.join(LLVM_LIB, "libmlir_runner_utils.so"),
-             "-shared-libs=" + os.path.join(LLVM_LIB, "libmlir_c_runner_utils.so")],
+             "-shared-libs=" + os.path.join(LLVM_LIB, "libmlir_c_runner_utils.so")] + POOL_LIBS,
             input=lowered.stdout, capture_output=True, text=True)
         if run.returncode != 0:
             raise RuntimeError("mlir-runner failed:\n" + run.stderr)
         return _parse(run.stdout, outputs)
+
+
+def lower(module, pipeline, keep=None):
+    """kiln-opt on module text with `pipeline` (one argument or a list);
+    returns the output text, raises with kiln-opt's stderr on failure."""
+    opt = os.path.join(TOOLS, "kiln-opt") if TOOLS else "kiln-opt"
+    passes = [pipeline] if isinstance(pipeline, str) else list(pipeline)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = keep or os.path.join(tmp, "in.mlir")
+        with open(src, "w") as f:
+            f.write(module)
+        lowered = subprocess.run([opt, src] + passes, capture_output=True,
+                                 text=True)
+    if lowered.returncode != 0:
+        raise RuntimeError("kiln-opt failed:\n" + lowered.stderr)
+    return lowered.stdout
+
+
+def execute(llvm_text):
+    """Runs @main of an LLVM-dialect module with mlir-runner; its stdout."""
+    run = subprocess.run(
+        [os.path.join(LLVM_BIN, "mlir-runner"), "-e", "main",
+         "-entry-point-result=void",
+         "-shared-libs=" + os.path.join(LLVM_LIB, "libmlir_runner_utils.so"),
+         "-shared-libs=" + os.path.join(LLVM_LIB, "libmlir_c_runner_utils.so")] + POOL_LIBS,
+        input=llvm_text, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError("mlir-runner failed:\n" + run.stderr)
+    return run.stdout
+
+
+def parse_batch(text, calls):
+    """Splits the printed results of a build_batch_module run per call."""
+    outs = [o for c in calls for o in c[4]]
+    flat = _parse(text, outs)
+    res, k = [], 0
+    for c in calls:
+        res.append(flat[k:k + len(c[4])])
+        k += len(c[4])
+    return res
+
+
+def run_funcs(calls, pipeline="--kiln-reference-pipeline"):
+    """Batched run_func: one module, one kiln-opt and one mlir-runner run
+    for all calls [(func_text, func_name, inputs, input_types, outputs)];
+    returns one result list per call."""
+    module = build_batch_module(calls)
+    return parse_batch(execute(lower(module, pipeline)), calls)
 
 
 def assert_close(name, got, want, rtol=1e-5, atol=1e-6):
