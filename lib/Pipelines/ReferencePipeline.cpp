@@ -15,11 +15,7 @@
 
 using namespace mlir;
 
-void mlir::kiln::buildReferencePipeline(
-    OpPassManager &pm, const ReferencePipelineOptions &options) {
-  pm.addPass(createConvertKilnToLinalg());
-  pm.addPass(createConvertElementwiseToLinalgPass());
-  pm.addPass(createCanonicalizerPass());
+void mlir::kiln::addBufferizationPasses(OpPassManager &pm) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -28,6 +24,14 @@ void mlir::kiln::buildReferencePipeline(
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createConvertBufferizationToMemRefPass());
+}
+
+void mlir::kiln::buildReferencePipeline(
+    OpPassManager &pm, const ReferencePipelineOptions &options) {
+  pm.addPass(createConvertKilnToLinalg());
+  pm.addPass(createConvertElementwiseToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  addBufferizationPasses(pm);
   pm.addPass(createConvertLinalgToLoopsPass());
   if (!options.lowerToLLVM)
     return;

@@ -49,6 +49,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
 /// ops without a fast path go through the reference lowering.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
+/// One-shot bufferization (function boundaries, identity layouts), buffer
+/// deallocation and bufferization-to-memref: the steps every Kiln pipeline
+/// shares between tensors and memrefs.
+void addBufferizationPasses(OpPassManager &pm);
+
 void registerKilnPipelines();
 
 } // namespace kiln

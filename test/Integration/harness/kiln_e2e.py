@@ -867,15 +867,6 @@ def build(fam, i, seed):
 
 # ---- running ---------------------------------------------------------------
 
-def host_flags():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return set()
 
 
 def fast_functions(text):
@@ -1015,7 +1006,7 @@ def run(targets, sample=None, seed=1234, families=None, batch=10, options=""):
 def default_target():
     """The mcpu of the host's vector ISA the JIT can run: x86-64-v3 with
     AVX2 + FMA, else baseline x86-64."""
-    return "x86-64-v3" if {"avx2", "fma"} <= host_flags() else "x86-64"
+    return "x86-64-v3" if {"avx2", "fma"} <= kt.host_flags() else "x86-64"
 
 
 def main(argv=None):

@@ -28,6 +28,18 @@ _NUMPY = {"f32": np.float32, "f16": np.float16, "i32": np.int32,
           "i64": np.int64, "i8": np.int8, "bf16": np.uint16}
 
 
+def host_flags():
+    """The host CPU's /proc/cpuinfo flags (empty if unreadable)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
 def bf16_bits(x):
     """Rounds float32 values to bf16 (nearest even) and returns the bits."""
     b = np.asarray(x, np.float32).view(np.uint32).astype(np.uint64)

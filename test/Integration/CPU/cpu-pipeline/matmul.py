@@ -10,19 +10,7 @@ import kiln_testing as kt
 
 rng = np.random.default_rng(11)
 
-
-def host_flags():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return set()
-
-
-FLAGS = host_flags()
+FLAGS = kt.host_flags()
 TARGETS = []
 if {"avx2", "fma"} <= FLAGS:
     TARGETS.append("x86-64-v3")
