@@ -72,16 +72,7 @@ void mlir::kiln::buildCpuPipeline(OpPassManager &pm,
   VectorTransferToSCFOptions toSCF;
   toSCF.enableFullUnroll();
   pm.addPass(createConvertVectorToSCFPass(toSCF));
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(math::createMathExpandOpsPass());
-  pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(arith::createArithExpandOpsPass());
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createConvertToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
+  addLowerToLLVMPasses(pm);
   KilnCpuAttachTargetOptions attach;
   attach.mcpu = options.mcpu;
   pm.addPass(createKilnCpuAttachTarget(attach));

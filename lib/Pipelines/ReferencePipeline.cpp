@@ -35,6 +35,10 @@ void mlir::kiln::buildReferencePipeline(
   pm.addPass(createConvertLinalgToLoopsPass());
   if (!options.lowerToLLVM)
     return;
+  addLowerToLLVMPasses(pm);
+}
+
+void mlir::kiln::addLowerToLLVMPasses(OpPassManager &pm) {
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -42,6 +46,8 @@ void mlir::kiln::buildReferencePipeline(
   pm.addPass(math::createMathExpandOpsPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(arith::createArithExpandOpsPass());
+  // A no-op on the reference path, which has no vectors.
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }

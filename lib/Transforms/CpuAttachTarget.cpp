@@ -23,12 +23,9 @@ struct CpuAttachTarget
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::string error;
-    FailureOr<CpuTarget> target = resolveCpuTarget(mcpu, error);
-    if (failed(target)) {
-      module.emitError() << error;
+    FailureOr<CpuTarget> target = resolveCpuTarget(module, mcpu);
+    if (failed(target))
       return signalPassFailure();
-    }
     MLIRContext *ctx = &getContext();
     module->setAttr(LLVM::LLVMDialect::getTargetTripleAttrName(),
                     StringAttr::get(ctx, target->triple));

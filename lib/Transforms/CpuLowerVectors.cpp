@@ -59,12 +59,9 @@ struct CpuLowerVectors
 
   void runOnOperation() override {
     Operation *root = getOperation();
-    std::string error;
-    FailureOr<CpuTarget> target = resolveCpuTarget(mcpu, error);
-    if (failed(target)) {
-      root->emitError() << error;
+    FailureOr<CpuTarget> target = resolveCpuTarget(root, mcpu);
+    if (failed(target))
       return signalPassFailure();
-    }
     int64_t lanes = target->f32Lanes();
     MLIRContext *ctx = &getContext();
 

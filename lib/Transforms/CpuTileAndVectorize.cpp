@@ -226,12 +226,9 @@ struct CpuTileAndVectorize
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::string error;
-    FailureOr<CpuTarget> target = resolveCpuTarget(mcpu, error);
-    if (failed(target)) {
-      module.emitError() << error;
+    FailureOr<CpuTarget> target = resolveCpuTarget(module, mcpu);
+    if (failed(target))
       return signalPassFailure();
-    }
     if (!tiles.empty() &&
         (tiles.size() != 3 || llvm::any_of(tiles, [](int64_t t) {
            return t <= 0;

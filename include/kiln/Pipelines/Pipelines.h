@@ -54,6 +54,10 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 /// shares between tensors and memrefs.
 void addBufferizationPasses(OpPassManager &pm);
 
+/// Loops, memrefs, math and vectors to the LLVM dialect: the tail every Kiln
+/// pipeline shares.
+void addLowerToLLVMPasses(OpPassManager &pm);
+
 void registerKilnPipelines();
 
 } // namespace kiln

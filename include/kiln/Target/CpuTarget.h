@@ -7,6 +7,7 @@
 #ifndef KILN_TARGET_CPUTARGET_H
 #define KILN_TARGET_CPUTARGET_H
 
+#include "mlir/IR/Operation.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/SmallVector.h"
 #include <string>
@@ -35,6 +36,9 @@ struct CpuTarget {
 /// Resolves `--mcpu` ("native", or an LLVM CPU name such as sapphirerapids,
 /// skylake-avx512, x86-64-v3). Fails with a message for an unknown name.
 FailureOr<CpuTarget> resolveCpuTarget(StringRef mcpu, std::string &error);
+
+/// resolveCpuTarget for a pass: the message becomes an error on `op`.
+FailureOr<CpuTarget> resolveCpuTarget(Operation *op, StringRef mcpu);
 
 } // namespace mlir::kiln
 

@@ -99,3 +99,12 @@ FailureOr<CpuTarget> mlir::kiln::resolveCpuTarget(StringRef mcpu,
   }
   return t;
 }
+
+FailureOr<CpuTarget> mlir::kiln::resolveCpuTarget(Operation *op,
+                                                  StringRef mcpu) {
+  std::string error;
+  FailureOr<CpuTarget> target = resolveCpuTarget(mcpu, error);
+  if (failed(target))
+    op->emitError() << error;
+  return target;
+}
