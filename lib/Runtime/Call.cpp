@@ -101,6 +101,46 @@ bool callPointers(void *fn, P *a, int n) {
 
 bool isPacked(kiln_dtype t) { return t == KILN_I4 || t == KILN_F4E2M1FN; }
 
+/// Whether `strides` are those of dense row-major `sizes`.
+bool isRowMajor(const int64_t *sizes, const int64_t *strides, int rank) {
+  int64_t expect = 1;
+  for (int k = rank - 1; k >= 0; --k) {
+    if (sizes[k] != 1 && strides[k] != expect)
+      return false;
+    expect *= sizes[k];
+  }
+  return true;
+}
+
+/// Copies the result described by descriptor `d` into packed row-major
+/// `dst` (nibbles packed two per byte for the 4-bit types).
+void copyStrided(const int64_t *d, int rank, const uint8_t *aligned,
+                 size_t eb, bool packed, uint8_t *dst) {
+  int64_t count = 1;
+  for (int k = 0; k < rank; ++k)
+    count *= d[3 + k];
+  if (!packed && isRowMajor(d + 3, d + 3 + rank, rank)) {
+    std::memcpy(dst, aligned + d[2] * eb, size_t(count) * eb);
+    return;
+  }
+  int64_t idx[KILN_MAX_RANK] = {};
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t off = d[2];
+    for (int k = 0; k < rank; ++k)
+      off += idx[k] * d[3 + rank + k];
+    const uint8_t *src = aligned + off * eb;
+    if (packed)
+      dst[i / 2] |= (*src & 0xF) << ((i % 2) * 4);
+    else
+      std::memcpy(dst + i * eb, src, eb);
+    for (int k = rank - 1; k >= 0; --k) {
+      if (++idx[k] < d[3 + k])
+        break;
+      idx[k] = 0;
+    }
+  }
+}
+
 /// Builds the descriptor of an input; packed types get an unpacked copy.
 void buildInput(kiln_tensor *t, std::vector<int64_t> &desc,
                 std::vector<std::vector<uint8_t>> &scratch) {
@@ -173,32 +213,24 @@ kiln_status kiln::rt::callEntry(const EntrySig &e, kiln_tensor *const *inputs,
     auto *aligned = reinterpret_cast<uint8_t *>(d[1]);
     size_t eb = memElemBytes(s.dtype);
     kiln_tensor *t = nullptr;
-    kiln_status st = kiln_tensor_create(s.dtype, rank, d + 3, nullptr, &t);
-    if (st == KILN_OK) {
-      // Copy (strided) into packed row-major storage.
-      int64_t count = 1;
-      for (int k = 0; k < rank; ++k)
-        count *= d[3 + k];
-      auto *dst = static_cast<uint8_t *>(t->data);
-      int64_t idx[KILN_MAX_RANK] = {};
-      for (int64_t i = 0; i < count; ++i) {
-        int64_t off = d[2];
-        for (int k = 0; k < rank; ++k)
-          off += idx[k] * d[3 + rank + k];
-        const uint8_t *src = aligned + off * eb;
-        if (isPacked(s.dtype))
-          dst[i / 2] |= (*src & 0xF) << ((i % 2) * 4);
-        else
-          std::memcpy(dst + i * eb, src, eb);
-        for (int k = rank - 1; k >= 0; --k) {
-          if (++idx[k] < d[3 + k])
-            break;
-          idx[k] = 0;
-        }
+    kiln_status st;
+    if (allocated && !isForeign(allocated) && !isPacked(s.dtype) &&
+        isRowMajor(d + 3, d + 3 + rank, rank)) {
+      // The usual case: a fresh dense buffer; the tensor takes it over.
+      st = adoptBuffer(s.dtype, rank, d + 3, aligned + d[2] * eb, allocated,
+                       &t);
+      if (st == KILN_OK) {
+        foreign.push_back(allocated);
+        allocated = nullptr;
       }
-    } else if (status == KILN_OK) {
-      status = st;
+    } else {
+      st = kiln_tensor_create(s.dtype, rank, d + 3, nullptr, &t);
+      if (st == KILN_OK)
+        copyStrided(d, rank, aligned, eb, isPacked(s.dtype),
+                    static_cast<uint8_t *>(t->data));
     }
+    if (st != KILN_OK && status == KILN_OK)
+      status = st;
     outputs[o] = t;
     if (allocated && !isForeign(allocated)) {
       std::free(allocated);

@@ -18,6 +18,12 @@ struct kiln_tensor {
 
 namespace kiln::rt {
 
+/// A tensor over `data` (dense row-major, not a 4-bit type) that frees
+/// `toFree` when freed: results the compiled code allocated are taken over,
+/// not copied.
+kiln_status adoptBuffer(kiln_dtype dtype, int rank, const int64_t *dims,
+                        void *data, void *toFree, kiln_tensor **out);
+
 struct TensorSig {
   kiln_dtype dtype;
   std::vector<int64_t> dims; // -1 = dynamic

@@ -120,6 +120,27 @@ void *kiln_tensor_data(kiln_tensor *t) { return t ? t->data : nullptr; }
 
 } // extern "C"
 
+kiln_status kiln::rt::adoptBuffer(kiln_dtype dtype, int rank,
+                                  const int64_t *dims, void *data,
+                                  void *toFree, kiln_tensor **out) {
+  *out = nullptr;
+  int64_t count = 1;
+  for (int d = 0; d < rank; ++d)
+    count *= dims[d];
+  auto *t = static_cast<kiln_tensor *>(std::calloc(1, sizeof(kiln_tensor)));
+  if (!t)
+    return fail(KILN_ERROR_OUT_OF_MEMORY, "kiln_run: out of memory");
+  t->dtype = dtype;
+  t->rank = rank;
+  for (int d = 0; d < rank; ++d)
+    t->dims[d] = dims[d];
+  t->data = data;
+  t->toFree = toFree;
+  t->nbytes = (size_t(count) * kDtypes[dtype].bits + 7) / 8;
+  *out = t;
+  return KILN_OK;
+}
+
 size_t kiln::rt::memElemBytes(kiln_dtype dtype) {
   return dtype >= 0 && dtype < KILN_DTYPE_COUNT ? kDtypes[dtype].memBytes : 0;
 }
