@@ -7,6 +7,7 @@
 // from the CpuTarget of `mcpu` (see the pass description in Passes.td).
 //
 //===----------------------------------------------------------------------===//
+#include "CpuPackPanel.h"
 #include "kiln/Target/CpuTarget.h"
 #include "kiln/Transforms/Passes.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -35,6 +36,7 @@ using namespace mlir::kiln;
 namespace {
 constexpr StringLiteral kMicroTile = "kiln.cpu_micro_tile";
 constexpr StringLiteral kRegLoop = "kiln.cpu_register_loop";
+constexpr StringLiteral kInitFill = "kiln.cpu_init_fill";
 
 /// Tile sizes of one contraction, in units of its M, N and K loops.
 struct MatmulTiles {
@@ -100,21 +102,135 @@ tile(RewriterBase &rewriter, Operation *op, unsigned numLoops,
   return result;
 }
 
+/// B is packed (CpuPackPanel.h) unless M is so small that the register
+/// tiles read each B row about once: then packing only adds a pass over B.
+bool worthPacking(linalg::LinalgOp op, const ContractionLoops &l,
+                  const MatmulTiles &s) {
+  int64_t m = op.getStaticLoopRanges()[l.m];
+  return ShapedType::isDynamic(m) || m >= 4 * s.mr;
+}
+
+/// The parallel cache tiles, with a linalg.fill that initializes C fused
+/// into them: each thread then zeroes its own block (in parallel, and into
+/// its cache) instead of one serial pass over C first. The fused fill is
+/// marked kInitFill for vectorizeFills. Returns the tiled contraction.
+FailureOr<Operation *>
+tileAndFuseInitFill(RewriterBase &rewriter, linalg::LinalgOp op,
+                    ArrayRef<std::pair<unsigned, int64_t>> sizes) {
+  SmallVector<OpFoldResult> tileSizes(op.getNumLoops(),
+                                      rewriter.getIndexAttr(0));
+  for (auto [loop, size] : sizes)
+    tileSizes[loop] = rewriter.getIndexAttr(size);
+  scf::SCFTileAndFuseOptions options;
+  options.tilingOptions.setTileSizes(tileSizes).setLoopType(
+      scf::SCFTilingOptions::LoopType::ForallOp);
+  options.setFusionControlFn(
+      [](tensor::ExtractSliceOp, OpResult producer, bool isDestination)
+          -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        if (isDestination && isa<linalg::FillOp>(producer.getOwner()))
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        return std::nullopt;
+      });
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTileAndFuseResult> result =
+      scf::tileConsumerAndFuseProducersUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(result))
+    return failure();
+  for (OpResult r : op->getResults())
+    rewriter.replaceAllUsesWith(r, result->replacements.lookup(r));
+  rewriter.eraseOp(op);
+  for (Operation *fused : result->tiledAndFusedOps)
+    if (isa<linalg::FillOp>(fused))
+      fused->setAttr(kInitFill, rewriter.getUnitAttr());
+  return result->tiledAndFusedOps.front();
+}
+
+/// Fused C fills: one row at a time (static rows become vector stores of
+/// the native width after kiln-cpu-lower-vectors; dynamic ones stay loops).
+LogicalResult vectorizeFills(RewriterBase &rewriter, Operation *root) {
+  SmallVector<linalg::FillOp> fills;
+  root->walk([&](linalg::FillOp fill) {
+    if (fill->hasAttr(kInitFill))
+      fills.push_back(fill);
+  });
+  for (linalg::FillOp fill : fills) {
+    fill->removeAttr(kInitFill);
+    unsigned rank = fill.getNumLoops();
+    if (rank == 0)
+      continue;
+    SmallVector<std::pair<unsigned, int64_t>> rows;
+    for (unsigned d = 0; d + 1 < rank; ++d)
+      rows.push_back({d, 1});
+    Operation *row = fill;
+    if (!rows.empty()) {
+      auto tiled = tile(rewriter, fill, rank, rows,
+                        scf::SCFTilingOptions::LoopType::ForOp);
+      if (failed(tiled))
+        return failure();
+      row = tiled->tiledOps.back();
+    }
+    auto rowOp = cast<linalg::LinalgOp>(row);
+    if (rowOp.hasDynamicShape())
+      continue;
+    rewriter.setInsertionPoint(rowOp);
+    FailureOr<linalg::VectorizationResult> vectorized =
+        linalg::vectorize(rewriter, rowOp);
+    if (succeeded(vectorized))
+      rewriter.replaceOp(rowOp, vectorized->replacements);
+  }
+  return success();
+}
+
+/// Packs `block` into a buffer carried by the Kc loop `kLoop`, so that one
+/// buffer per cache block is reused by every K step (a fresh tensor per
+/// step would be a heap allocation per step).
+Value packIntoLoopCarriedPanel(RewriterBase &rewriter, scf::ForOp kLoop,
+                               Operation *before, Value block,
+                               const PanelOperand &b, const MatmulTiles &s) {
+  rewriter.setInsertionPoint(kLoop);
+  RankedTensorType type = packedPanelType(
+      getElementTypeOrSelf(block.getType()), b, s.nc, s.kc, s.nr);
+  Value empty = tensor::EmptyOp::create(rewriter, kLoop.getLoc(),
+                                        type.getShape(),
+                                        type.getElementType());
+  FailureOr<LoopLikeOpInterface> carried =
+      cast<LoopLikeOpInterface>(kLoop.getOperation())
+          .replaceWithAdditionalYields(
+              rewriter, ValueRange{empty},
+              /*replaceInitOperandUsesInLoop=*/false,
+              [](OpBuilder &, Location, ArrayRef<BlockArgument> args) {
+                return SmallVector<Value>{args.back()};
+              });
+  if (failed(carried))
+    return Value();
+  auto loop = cast<scf::ForOp>(carried->getOperation());
+  Value packed =
+      packPanel(rewriter, before, block, b, loop.getRegionIterArgs().back());
+  Operation *yield = loop.getBody()->getTerminator();
+  rewriter.modifyOpInPlace(yield, [&] {
+    yield->setOperand(yield->getNumOperands() - 1, packed);
+  });
+  return packed;
+}
+
 /// Tiles one contraction down to mr x nr x Kc ops marked kMicroTile, in
-/// register loops marked kRegLoop.
+/// register loops marked kRegLoop; B blocks are packed where worthwhile.
 LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
                               const ContractionLoops &l,
                               const MatmulTiles &s) {
   using LoopType = scf::SCFTilingOptions::LoopType;
   unsigned n = op.getNumLoops();
+  bool pack = worthPacking(op, l, s);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<std::pair<unsigned, int64_t>> outer = {{l.m, s.mc},
                                                      {l.n, s.nc}};
   for (unsigned b : l.batch)
     outer.push_back({b, 1});
-  auto level1 = tile(rewriter, op, n, outer, LoopType::ForallOp);
+  FailureOr<Operation *> level1 = tileAndFuseInitFill(rewriter, op, outer);
   if (failed(level1))
     return failure();
-  auto level2 = tile(rewriter, level1->tiledOps.back(), n, {{l.k, s.kc}},
+  auto level2 = tile(rewriter, *level1, n, {{l.k, s.kc}},
                      LoopType::ForOp);
   if (failed(level2))
     return failure();
@@ -122,7 +238,31 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
                      {{l.m, s.mr}, {l.n, s.nr}}, LoopType::ForOp);
   if (failed(level3))
     return failure();
-  level3->tiledOps.back()->setAttr(kMicroTile, rewriter.getUnitAttr());
+  auto micro = cast<linalg::LinalgOp>(level3->tiledOps.back());
+  std::optional<PanelOperand> b = findPanelOperand(micro, l.m, l.n, l.k);
+  auto bSlice = b ? micro->getOperand(b->operandNumber)
+                        .getDefiningOp<tensor::ExtractSliceOp>()
+                  : nullptr;
+  if (pack && bSlice) {
+    // The buffer holds the largest block: Nc x Kc, or less for a small B.
+    MatmulTiles block = s;
+    if (!ShapedType::isDynamic(ranges[l.n]))
+      block.nc = std::min(s.nc, ranges[l.n]);
+    if (!ShapedType::isDynamic(ranges[l.k]))
+      block.kc = std::min(s.kc, ranges[l.k]);
+    Value packed = packIntoLoopCarriedPanel(
+        rewriter, cast<scf::ForOp>(level2->loops.front()),
+        level3->loops.front(), bSlice.getSource(), *b, block);
+    if (!packed)
+      return failure();
+    FailureOr<linalg::LinalgOp> rewritten =
+        readPanelFromPacked(rewriter, micro, *b, l.n, l.k, l.batch,
+                            packed, s.nr);
+    if (failed(rewritten))
+      return failure();
+    micro = *rewritten;
+  }
+  micro->setAttr(kMicroTile, rewriter.getUnitAttr());
   for (LoopLikeOpInterface loop : level3->loops)
     loop->setAttr(kRegLoop, rewriter.getUnitAttr());
   return success();
@@ -158,8 +298,12 @@ LogicalResult padRemainders(RewriterBase &rewriter, Operation *root,
                             const MatmulTiles &s) {
   for (linalg::LinalgOp op : markedOps(root)) {
     std::optional<ContractionLoops> l = matchContraction(op);
-    if (!l || !op.hasDynamicShape())
+    if (!l)
       continue;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (!ShapedType::isDynamic(ranges[l->m]) &&
+        !ShapedType::isDynamic(ranges[l->n]))
+      continue; // a full tile (K may stay dynamic)
     linalg::LinalgPaddingOptions options;
     options.setPaddingDimensions({int64_t(l->m), int64_t(l->n)});
     SmallVector<Attribute> zeros;
@@ -263,7 +407,8 @@ struct CpuTileAndVectorize
     if (failed(applyPatternsGreedily(module, frozenCanon)) ||
         failed(padRemainders(rewriter, module, sizes)) ||
         failed(applyPatternsGreedily(module, frozenCanon)) ||
-        failed(tileKAndVectorize(rewriter, module)))
+        failed(tileKAndVectorize(rewriter, module)) ||
+        failed(vectorizeFills(rewriter, module)))
       return signalPassFailure();
 
     // Generic vectorization yields multi_reduction; fold it into contracts.

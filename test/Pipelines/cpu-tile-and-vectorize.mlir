@@ -37,3 +37,73 @@ func.func @dynamic_m(%a: tensor<?x?x40xbf16>, %b: tensor<?x40x64xbf16>,
        outs(%c : tensor<?x?x64xf32>) -> tensor<?x?x64xf32>
   return %r : tensor<?x?x64xf32>
 }
+
+// -----
+
+// B panels are packed once per cache block into [Nc/nr][Kc][nr], in a buffer
+// carried by the Kc loop; the register tiles read B from it. The fill of C
+// is fused into the parallel tiles and written one vector row at a time.
+// (Single-iteration foralls fold away here; the buffer is sized for the
+// block, 200 columns in 7 panels.)
+// CHECK-LABEL: func.func @packed_b
+// CHECK:           scf.for
+// CHECK:             vector.transfer_write {{.*}} : vector<1x200xf32>, tensor<1x200xf32>
+// CHECK:           %[[PANEL:.*]] = tensor.empty() : tensor<7x96x32xf32>
+// CHECK:           scf.for {{.*}} iter_args({{.*}}, %[[CARRIED:.*]] = %[[PANEL]])
+// CHECK:             %[[PACKED:.*]] = scf.for {{.*}} iter_args(%[[P:.*]] = %[[CARRIED]])
+// CHECK:               scf.for
+// CHECK:                 vector.transfer_read {{.*}} {in_bounds = [true, false]} : tensor<?x200xf32>, vector<1x32xf32>
+// CHECK:                 vector.transfer_write {{.*}} : vector<1x32xf32>, tensor<7x96x32xf32>
+// CHECK:             tensor.extract_slice %[[PACKED]]{{.*}} : tensor<7x96x32xf32> to tensor<?x32xf32>
+// CHECK:             vector.contract {{.*}} into vector<8x32xf32>
+// CHECK:             scf.yield {{.*}}, %[[PACKED]]
+func.func @packed_b(%a: tensor<64x300xf32>, %b: tensor<300x200xf32>)
+    -> tensor<64x200xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x200xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%e : tensor<64x200xf32>)
+       -> tensor<64x200xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<64x300xf32>, tensor<300x200xf32>)
+       outs(%c : tensor<64x200xf32>) -> tensor<64x200xf32>
+  return %r : tensor<64x200xf32>
+}
+
+// -----
+
+// A transposed B (N x K) is packed by 16 x nr reads along its contiguous K
+// (K rounded up to 16 in the panel), and the register tile reads it as K x N.
+// CHECK-LABEL: func.func @packed_transposed_b
+// CHECK:         tensor.empty() : tensor<2x64x32xf32>
+// CHECK:         scf.for {{.*}} step %c16
+// CHECK:           vector.transfer_read {{.*}} : tensor<33x50xf32>, vector<32x16xf32>
+// CHECK:           vector.transpose {{.*}} : vector<32x16xf32> to vector<16x32xf32>
+// CHECK:         vector.contract {{.*}} into vector<8x32xf32>
+#mA = affine_map<(m, n, k) -> (m, k)>
+#mBt = affine_map<(m, n, k) -> (n, k)>
+#mC = affine_map<(m, n, k) -> (m, n)>
+func.func @packed_transposed_b(%a: tensor<40x50xf32>, %b: tensor<33x50xf32>,
+                               %c: tensor<40x33xf32>) -> tensor<40x33xf32> {
+  %r = linalg.generic {indexing_maps = [#mA, #mBt, #mC],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+       ins(%a, %b : tensor<40x50xf32>, tensor<33x50xf32>)
+       outs(%c : tensor<40x33xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<40x33xf32>
+  return %r : tensor<40x33xf32>
+}
+
+// -----
+
+// With M below 4 register tiles, each B row is read about once: no packing.
+// CHECK-LABEL: func.func @small_m_unpacked
+// CHECK-NOT:     tensor.empty() : tensor<{{.*}}x32xf32>
+// CHECK:         vector.contract {{.*}} into vector<8x32xf32>
+func.func @small_m_unpacked(%a: tensor<8x64xf32>, %b: tensor<64x64xf32>,
+                            %c: tensor<8x64xf32>) -> tensor<8x64xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<8x64xf32>, tensor<64x64xf32>)
+       outs(%c : tensor<8x64xf32>) -> tensor<8x64xf32>
+  return %r : tensor<8x64xf32>
+}

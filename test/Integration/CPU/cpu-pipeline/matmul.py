@@ -109,5 +109,12 @@ case("dynamic batch and M, batched", 11, 24, 7, batch=(2,), dyn_m=True,
 case("linalg.matmul 100x70x90", 100, 70, 90, op="linalg.matmul")
 case("linalg.batch_matmul 2x30x50x20", 30, 50, 20, batch=(2,),
      op="linalg.batch_matmul")
+# M >= 4 register tiles: B is packed per cache block (row-major B by rows,
+# transposed B by 16-deep reads; K and N remainders zero-padded).
+case("packed transpose_b, K blocks 70x45x300", 70, 45, 300, transpose_b=True)
+case("packed batched transpose_b 2x40x33x50", 40, 33, 50, batch=(2,),
+     transpose_b=True)
+case("packed bf16 batched 2x64x40x70", 64, 40, 70, batch=(2,), elt="bf16")
+case("packed dynamic M 130x77x200", 130, 77, 200, dyn_m=True)
 case("matmul-tiles=16,64,8 67x130x41", 67, 130, 41,
      extra=("matmul-tiles=16,64,8",))
