@@ -1,7 +1,9 @@
 //===- CpuPipeline.cpp - kiln-cpu-pipeline --------------------------------===//
 //
 // kiln + linalg on tensors -> LLVM dialect for one CPU:
-//   1. every kiln op through the reference lowering (convert-kiln-to-linalg);
+//   1. kiln-tile: kiln.attention into the flash-attention loop nest over
+//      kiln.online_attention tiles (skipped tiles never iterated); then every
+//      kiln op through the reference lowering (convert-kiln-to-linalg);
 //      kiln.matmul / qmatmul become matmul-shaped linalg ops there;
 //   2. contractions: kiln-cpu-tile-and-vectorize (cache tiles in scf.forall,
 //      K blocks, register tiles, vector.contract) from the CpuTarget;
@@ -44,6 +46,15 @@ void mlir::kiln::buildCpuPipeline(OpPassManager &pm,
     buildReferencePipeline(pm, reference);
     return;
   }
+  KilnTileOptions flash;
+  flash.mcpu = options.mcpu;
+  if (options.attentionTiles.size() == 2) {
+    flash.qTile = options.attentionTiles[0];
+    flash.kvTile = options.attentionTiles[1];
+  } else if (!options.attentionTiles.empty()) {
+    flash.qTile = flash.kvTile = -1; // kiln-tile reports it
+  }
+  pm.addPass(createKilnTile(flash));
   pm.addPass(createConvertKilnToLinalg());
   pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());

@@ -36,6 +36,9 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   PassOptions::ListOption<int64_t> matmulTiles{
       *this, "matmul-tiles",
       llvm::cl::desc("Override the matmul tile sizes (M,N,K cache tiles)")};
+  PassOptions::ListOption<int64_t> attentionTiles{
+      *this, "attention-tiles",
+      llvm::cl::desc("Override kiln-tile's attention tiles (queries,keys)")};
   PassOptions::Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("Run outermost scf.forall loops on Kiln's thread pool "

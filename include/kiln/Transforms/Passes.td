@@ -43,6 +43,55 @@ def KilnImportQuantTypes : Pass<"kiln-import-quant-types", "ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def KilnTile : Pass<"kiln-tile", "::mlir::ModuleOp"> {
+  let summary = "Tiles kiln.attention into the flash-attention loop nest";
+  let description = [{
+    Rewrites every `kiln.attention` into the FlashAttention-2 structure (the
+    tiled level of DESIGN.md, which the CPU and NVPTX backends both lower):
+
+    - `scf.forall` over (batch, query head, query tile) with mapping
+      `[#gpu.block<z>, #gpu.block<y>, #gpu.block<x>]`;
+    - per query tile, the online-softmax state (accumulator [Tq, Dv],
+      running max and sum [Tq], f32) carried by `scf.for` loops over KV
+      tiles, each KV tile one `kiln.online_attention`;
+    - at the end O = acc / sum (0 for a row that saw no key), written in the
+      output's element type, and LSE = max + log(sum) (-inf for such a row).
+
+    Skipping is in the loop bounds, never in masked work:
+    - causal and sliding-window attention (without position operands) visit
+      only the KV tiles that intersect the band of the query tile;
+      `scf.if` gives a tile an additive mask only where the band boundary or
+      sequence end cuts it (interior tiles run unmasked);
+    - block-sparse attention iterates the first `count` entries of its query
+      block's list (trip count from the counts) and the KV tiles of each
+      listed block; the causal/window band still skips tiles inside a block;
+    - GQA reads KV head h / (Hq / Hkv) in place (no replication);
+    - with position operands (permuted tokens) every visited tile is masked
+      by comparing positions;
+    - a user additive mask is sliced per tile.
+
+    Tile sizes: `q-tile` x `kv-tile` tokens, by default from the target
+    description of `mcpu` (64 queries, 4 vectors of keys). With a block list
+    they are reduced to divisors of `q_block` / `kv_block` (a tile never
+    straddles a block).
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"mcpu", "mcpu", "std::string", /*default=*/"\"native\"",
+           "CPU whose target description gives the default tile sizes">,
+    Option<"qTile", "q-tile", "int64_t", /*default=*/"0",
+           "Queries per tile (0: from the target)">,
+    Option<"kvTile", "kv-tile", "int64_t", /*default=*/"0",
+           "Keys per tile (0: from the target)">,
+  ];
+}
+
 def KilnCpuTileAndVectorize
     : Pass<"kiln-cpu-tile-and-vectorize", "::mlir::ModuleOp"> {
   let summary = "Tiles matmul-shaped linalg ops for the CPU target and "

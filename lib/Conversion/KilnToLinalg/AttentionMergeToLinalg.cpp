@@ -72,49 +72,55 @@ struct OnlineAttentionLowering : OpRewritePattern<OnlineAttentionOp> {
                        return v;
                      });
 
-    // m' = max(m, rowmax s); alpha = exp(m - m') (1 where m' = -inf).
+    // Every state update writes into its init (max, sum and acc), so the
+    // results bufferize in place on the loop-carried state of kiln-tile.
+    // rowmax(s) into a fresh row; alpha = exp(m - m') (1 where m' = -inf)
+    // with m' = max(m, rowmax s), read before m is overwritten.
     AffineMap sMap = lmap(r, {m, n}), rowMap = lmap(r, {m});
+    Value rowMax = buildGeneric(
+        b, loc, s, sMap,
+        fillTensor(b, loc, emptyLike(b, loc, mOld, b.getF32Type()),
+                   b.getF32FloatAttr(kNegInf)),
+        1, [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          return arith::MaximumFOp::create(nb, nl, a[0], a[1]);
+        });
+    AffineMap row = loopMap(ctx, r - 1, range(r - 1));
+    Value alpha = buildGeneric(
+        b, loc, {mOld, rowMax}, {row, row},
+        emptyLike(b, loc, mOld, b.getF32Type()), 0,
+        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value mNew = arith::MaximumFOp::create(nb, nl, a[0], a[1]);
+          Value e = math::ExpOp::create(
+              nb, nl, arith::SubFOp::create(nb, nl, a[0], mNew));
+          return arith::SelectOp::create(nb, nl, isNegInf(nb, nl, mNew),
+                                         f32Const(nb, nl, 1.0), e);
+        });
     Value mNew =
-        buildGeneric(b, loc, s, sMap, mOld, 1,
+        buildGeneric(b, loc, {rowMax}, {row}, mOld, 0,
                      [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                        return arith::MaximumFOp::create(nb, nl, a[0], a[1]);
                      });
-    AffineMap row = loopMap(ctx, r - 1, range(r - 1));
-    Value alpha = buildGeneric(
-        b, loc, {mOld, mNew}, {row, row},
-        emptyLike(b, loc, mOld, b.getF32Type()), 0,
-        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          Value e = math::ExpOp::create(
-              nb, nl, arith::SubFOp::create(nb, nl, a[0], a[1]));
-          return arith::SelectOp::create(nb, nl, isNegInf(nb, nl, a[1]),
-                                         f32Const(nb, nl, 1.0), e);
-        });
-    // p = exp(s - m') (0 where m' = -inf).
+    // p = exp(s - m') (0 where m' = -inf), over s.
     Value p = buildGeneric(
-        b, loc, {s, mNew}, {sMap, rowMap}, sInit, 0,
+        b, loc, {mNew}, {rowMap}, s, 0,
         [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
           Value e = math::ExpOp::create(
-              nb, nl, arith::SubFOp::create(nb, nl, a[0], a[1]));
-          return arith::SelectOp::create(nb, nl, isNegInf(nb, nl, a[1]),
+              nb, nl, arith::SubFOp::create(nb, nl, a[1], a[0]));
+          return arith::SelectOp::create(nb, nl, isNegInf(nb, nl, a[0]),
                                          f32Const(nb, nl, 0.0), e);
         });
-    auto mul = [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-      return arith::MulFOp::create(nb, nl, a[0], a[1]);
+    auto scaleOut = [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+      return arith::MulFOp::create(nb, nl, a[1], a[0]);
     };
     // l' = alpha l + rowsum p
-    Value lScaled =
-        buildGeneric(b, loc, {alpha, lOld}, {row, row},
-                     emptyLike(b, loc, lOld, b.getF32Type()), 0, mul);
+    Value lScaled = buildGeneric(b, loc, {alpha}, {row}, lOld, 0, scaleOut);
     Value lNew =
         buildGeneric(b, loc, p, sMap, lScaled, 1,
                      [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                        return arith::AddFOp::create(nb, nl, a[0], a[1]);
                      });
     // acc' = alpha acc + p V                  loops (.., m, e, n)
-    AffineMap accMap = lmap(r, {m, n});
-    Value accScaled =
-        buildGeneric(b, loc, {alpha, acc}, {rowMap, accMap},
-                     emptyLike(b, loc, acc, b.getF32Type()), 0, mul);
+    Value accScaled = buildGeneric(b, loc, {alpha}, {rowMap}, acc, 0, scaleOut);
     Value accNew = buildGeneric(
         b, loc, {p, op.getValue()}, {lmap(r + 1, {m, x}), lmap(r + 1, {x, n})},
         accScaled, 1, [](OpBuilder &nb, Location nl, ValueRange a) -> Value {

@@ -47,19 +47,24 @@ func.func @merge(%o0: tensor<1x4x?x32xf32>, %o1: tensor<1x4x?x32xbf16>,
 // CHECK: %[[S:.*]] = linalg.generic {{.*}} ins(%[[QK]], %[[MASK]] : tensor<2x64x16xf32>, tensor<2x64x16xf32>)
 // CHECK:   arith.mulf
 // CHECK:   arith.addf
-// CHECK: %[[M2:.*]] = linalg.generic {{.*}} ins(%[[S]] : tensor<2x64x16xf32>) outs(%[[MX]] : tensor<2x64xf32>)
+// The state is updated in place: the new max, sum and acc are written into
+// their inits (after alpha has read the old max).
+// CHECK: %[[RM:.*]] = linalg.generic {{.*}} ins(%[[S]] : tensor<2x64x16xf32>) outs(%{{.*}} : tensor<2x64xf32>)
 // CHECK:   arith.maximumf
-// CHECK: %[[ALPHA:.*]] = linalg.generic {{.*}} ins(%[[MX]], %[[M2]] : tensor<2x64xf32>, tensor<2x64xf32>)
+// CHECK: %[[ALPHA:.*]] = linalg.generic {{.*}} ins(%[[MX]], %[[RM]] : tensor<2x64xf32>, tensor<2x64xf32>)
+// CHECK:   arith.maximumf
 // CHECK:   math.exp
 // CHECK:   arith.cmpf oeq
 // CHECK:   arith.select %{{.*}}, %cst{{.*}}, %{{.*}} : f32
-// CHECK: %[[P:.*]] = linalg.generic {{.*}} ins(%[[S]], %[[M2]] : tensor<2x64x16xf32>, tensor<2x64xf32>)
+// CHECK: %[[M2:.*]] = linalg.generic {{.*}} ins(%[[RM]] : tensor<2x64xf32>) outs(%[[MX]] : tensor<2x64xf32>)
+// CHECK:   arith.maximumf
+// CHECK: %[[P:.*]] = linalg.generic {{.*}} ins(%[[M2]] : tensor<2x64xf32>) outs(%[[S]] : tensor<2x64x16xf32>)
 // CHECK:   math.exp
 // CHECK:   arith.select
-// CHECK: %[[LS:.*]] = linalg.generic {{.*}} ins(%[[ALPHA]], %[[L]] : tensor<2x64xf32>, tensor<2x64xf32>)
+// CHECK: %[[LS:.*]] = linalg.generic {{.*}} ins(%[[ALPHA]] : tensor<2x64xf32>) outs(%[[L]] : tensor<2x64xf32>)
 // CHECK: %[[L2:.*]] = linalg.generic {{.*}} ins(%[[P]] : tensor<2x64x16xf32>) outs(%[[LS]] : tensor<2x64xf32>)
 // CHECK:   arith.addf
-// CHECK: %[[AS:.*]] = linalg.generic {{.*}} ins(%[[ALPHA]], %[[ACC]] : tensor<2x64xf32>, tensor<2x64x8xf32>)
+// CHECK: %[[AS:.*]] = linalg.generic {{.*}} ins(%[[ALPHA]] : tensor<2x64xf32>) outs(%[[ACC]] : tensor<2x64x8xf32>)
 // CHECK: %[[A2:.*]] = linalg.generic {indexing_maps = [#[[QM]], #[[VM]], {{.*}}]{{.*}} ins(%[[P]], %[[V]] : tensor<2x64x16xf32>, tensor<2x16x8xf16>) outs(%[[AS]] : tensor<2x64x8xf32>)
 // CHECK:   arith.extf %{{.*}} : f16 to f32
 // CHECK: return %[[A2]], %[[M2]], %[[L2]]
