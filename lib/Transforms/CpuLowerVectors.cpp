@@ -8,6 +8,8 @@
 #include "kiln/Target/CpuTarget.h"
 #include "kiln/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
@@ -79,7 +81,7 @@ struct CpuLowerVectors
       vector::populateVectorBroadcastLoweringPatterns(patterns);
       vector::populateVectorShapeCastLoweringPatterns(patterns);
       vector::populateVectorMultiReductionLoweringPatterns(
-          patterns, vector::VectorMultiReductionLowering::InnerParallel);
+          patterns, vector::VectorMultiReductionLowering::InnerReduction);
       vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
       vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
       vector::ExtractOp::getCanonicalizationPatterns(patterns, ctx);
@@ -88,7 +90,27 @@ struct CpuLowerVectors
         return signalPassFailure();
     }
 
-    // 2. Unroll to the native width (16 f32 lanes with AVX-512, 8 with AVX2).
+    // 2. Vector exp / log (softmax rows) by polynomial approximation in
+    //    registers; scalar ones stay libm calls, as in the reference path.
+    {
+      SmallVector<Operation *> mathOps;
+      root->walk([&](Operation *op) {
+        if (isa<math::ExpOp, math::LogOp>(op) &&
+            isa<VectorType>(op->getResult(0).getType()))
+          mathOps.push_back(op);
+      });
+      RewritePatternSet patterns(ctx);
+      populateMathPolynomialApproximationPatterns(
+          patterns, [](StringRef name) {
+            return name == math::ExpOp::getOperationName() ||
+                   name == math::LogOp::getOperationName();
+          });
+      if (!mathOps.empty() &&
+          failed(applyOpPatternsGreedily(mathOps, std::move(patterns))))
+        return signalPassFailure();
+    }
+
+    // 3. Unroll to the native width (16 f32 lanes with AVX-512, 8 with AVX2).
     {
       RewritePatternSet patterns(ctx);
       vector::UnrollVectorOptions options;

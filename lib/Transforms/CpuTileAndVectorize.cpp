@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "CpuPackPanel.h"
+#include "CpuVectorizeElementwise.h"
 #include "kiln/Target/CpuTarget.h"
 #include "kiln/Transforms/Passes.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -408,12 +409,17 @@ struct CpuTileAndVectorize
         failed(padRemainders(rewriter, module, sizes)) ||
         failed(applyPatternsGreedily(module, frozenCanon)) ||
         failed(tileKAndVectorize(rewriter, module)) ||
-        failed(vectorizeFills(rewriter, module)))
+        failed(vectorizeFills(rewriter, module)) ||
+        failed(vectorizeElementwiseGenerics(rewriter, module,
+                                            4 * target->f32Lanes())))
       return signalPassFailure();
 
     // Generic vectorization yields multi_reduction; fold it into contracts.
     RewritePatternSet toContract(ctx);
     vector::populateVectorReductionToContractPatterns(toContract);
+    // Masked transfers as transfers with a mask operand: vector.mask regions
+    // around ops on tensors do not survive bufferization's deallocation.
+    vector::populateVectorMaskLoweringPatternsForSideEffectingOps(toContract);
     vector::populateVectorTransferPermutationMapLoweringPatterns(toContract);
     vector::TransferReadOp::getCanonicalizationPatterns(toContract, ctx);
     vector::TransferWriteOp::getCanonicalizationPatterns(toContract, ctx);

@@ -4,6 +4,8 @@
 // RUN:   | FileCheck %s --check-prefix=AVX512
 // RUN: kiln-opt %s --kiln-cpu-lower-vectors=mcpu=x86-64-v3 \
 // RUN:   | FileCheck %s --check-prefix=AVX2
+// RUN: kiln-opt %s --kiln-cpu-lower-vectors=mcpu=x86-64-v3 \
+// RUN:   | FileCheck %s --check-prefix=MATH
 
 #a = affine_map<(m, n, k) -> (m, k)>
 #b = affine_map<(m, n, k) -> (k, n)>
@@ -26,3 +28,18 @@ func.func @tile(%a: vector<4x1xf32>, %b: vector<1x32xf32>,
 // AVX2-NOT:     vector.contract
 // AVX2-COUNT-16: vector.fma {{.*}} : vector<8xf32>
 // AVX2-NOT:     vector.fma
+
+
+// Vector exp / log become polynomial approximations in registers (no libm
+// call per lane); scalar ones are left for the libm lowering.
+// MATH-LABEL: func.func @vector_exp_log
+// MATH-NOT:      math.exp {{.*}} : vector
+// MATH-NOT:      math.log {{.*}} : vector
+// MATH:          math.exp %{{.*}} : f32
+func.func @vector_exp_log(%x: vector<64xf32>, %s: f32)
+    -> (vector<64xf32>, vector<64xf32>, f32) {
+  %e = math.exp %x : vector<64xf32>
+  %l = math.log %x : vector<64xf32>
+  %se = math.exp %s : f32
+  return %e, %l, %se : vector<64xf32>, vector<64xf32>, f32
+}

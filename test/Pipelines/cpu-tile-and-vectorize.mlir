@@ -107,3 +107,40 @@ func.func @small_m_unpacked(%a: tensor<8x64xf32>, %b: tensor<64x64xf32>,
        outs(%c : tensor<8x64xf32>) -> tensor<8x64xf32>
   return %r : tensor<8x64xf32>
 }
+
+// -----
+
+// Elementwise maps and innermost reductions (the softmax steps of a flash
+// tile) are tiled to rows of 4 vectors and vectorized with masks, so a
+// dynamic row length needs no scalar remainder.
+// CHECK-LABEL: func.func @softmax_rows
+// CHECK:         scf.for {{.*}} step %c1
+// CHECK:           scf.for {{.*}} step %c64
+// CHECK:             vector.create_mask {{.*}} : vector<1x64xi1>
+// CHECK:             vector.transfer_read {{.*}} : tensor<1x?xf32>, vector<1x64xf32>
+// CHECK:             vector.multi_reduction <maximumf>
+// CHECK:         scf.for {{.*}} step %c1
+// CHECK:           scf.for {{.*}} step %c64
+// CHECK:             math.exp {{.*}} : vector<1x64xf32>
+// CHECK:             vector.transfer_write {{.*}} : vector<1x64xf32>, tensor<1x?xf32>
+#id = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (i)>
+func.func @softmax_rows(%s: tensor<?x?xf32>, %m: tensor<?xf32>)
+    -> tensor<?x?xf32> {
+  %mx = linalg.generic {indexing_maps = [#id, #row],
+                        iterator_types = ["parallel", "reduction"]}
+        ins(%s : tensor<?x?xf32>) outs(%m : tensor<?xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %r = arith.maximumf %x, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<?xf32>
+  %p = linalg.generic {indexing_maps = [#row, #id],
+                       iterator_types = ["parallel", "parallel"]}
+       ins(%mx : tensor<?xf32>) outs(%s : tensor<?x?xf32>) {
+  ^bb0(%mv: f32, %x: f32):
+    %d = arith.subf %x, %mv : f32
+    %e = math.exp %d : f32
+    linalg.yield %e : f32
+  } -> tensor<?x?xf32>
+  return %p : tensor<?x?xf32>
+}
