@@ -3,15 +3,20 @@
 
 Builds the bench programs (a plain compiler command, into bench/build/),
 measures the machine's FMA peak (fma_peak), then times fp32 matmul with
-OpenBLAS, oneDNN and Kiln on 1 thread and on all cores (matmul_bench), and
-writes into --out (default bench/results/):
+OpenBLAS, oneDNN and Kiln (matmul_bench) and fp32 attention, Kiln's flash
+loop nest against oneDNN-composed attention (attention_bench,
+attention.py), on 1 thread and on all cores, and writes into --out
+(default bench/results/):
   fma_peak.md, fma_peak.json   the peak table
   matmul.md, matmul.json       the matmul table (+ raw results)
   matmul.png                   GFLOP/s per shape, implementation and threads
+  attention.md, .json, .png    the attention table, time vs N
 
-Cases are named fma_peak and matmul/<M>x<K>x<N>; FILTER (a regular
-expression, searched in the names) picks some: `--filter matmul`,
-`--filter 'matmul/1024x'`. --full adds the large shapes.
+Cases are named fma_peak, matmul/<M>x<K>x<N> and
+attention/<variant>/H<h>:<hkv>/N<n>/d<d>; FILTER (a regular expression,
+searched in the names) picks some: `--filter matmul`,
+`--filter 'matmul/1024x'`, `--filter attention/causal`. --full adds the
+large shapes.
 Run with Debian's python3 (it has matplotlib): /usr/bin/python3 bench/run.py.
 """
 import argparse
@@ -23,6 +28,8 @@ import shutil
 import subprocess
 import sys
 import time
+
+import attention
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -174,9 +181,9 @@ def fp32_peak(peak, threads):
 
 
 # ---------------------------------------------------------------- Kiln ----
-def kiln_setup(args, shapes, kdir):
-    """Compiles one artifact per shape into kdir (mm_<shape>.so, or
-    mm_<shape>.err with the reason). Returns (runtime library, reason)."""
+def kiln_prepare(args):
+    """Builds kiln-compile and the runtime (unless --no-build-kiln).
+    Returns (compiler, runtime library, reason Kiln is unavailable or None)."""
     bdir = os.path.abspath(args.build_dir)
     compiler = os.path.join(bdir, "bin", "kiln-compile")
     runtime = os.path.join(bdir, "lib", "libkiln_runtime.so")
@@ -189,39 +196,33 @@ def kiln_setup(args, shapes, kdir):
         if proc.returncode != 0:
             tail = proc.stdout.strip().splitlines()[-3:]
             log("bench: building Kiln failed:\n  " + "\n  ".join(tail))
-    os.makedirs(kdir, exist_ok=True)
     reason = None
     if not os.path.exists(compiler):
         reason = "%s not built" % os.path.relpath(compiler, ROOT)
     elif not os.path.exists(runtime):
         reason = "%s not built" % os.path.relpath(runtime, ROOT)
-    for s in shapes:
-        base = os.path.join(kdir, "mm_" + shape_name(s))
-        for ext in (".err",):
-            if os.path.exists(base + ext):
-                os.remove(base + ext)
+    return compiler, runtime, reason
+
+
+def kiln_compile(args, compiler, reason, items):
+    """Compiles each (base path, MLIR text) to base.so, or writes base.err
+    with the reason. Recompiles when the text or the compiler changes."""
+    for base, text in items:
+        os.makedirs(os.path.dirname(base), exist_ok=True)
+        if os.path.exists(base + ".err"):
+            os.remove(base + ".err")
         if reason:
             if os.path.exists(base + ".so"):
                 os.remove(base + ".so")
             with open(base + ".err", "w") as f:
                 f.write(reason + "\n")
             continue
-        m, k, n = s
         src = base + ".mlir"
-        text = (
-            "func.func @matmul(%a: tensor<{m}x{k}xf32>, %b: tensor<{k}x{n}xf32>)"
-            " -> tensor<{m}x{n}xf32> {{\n"
-            "  %init = tensor.empty() : tensor<{m}x{n}xf32>\n"
-            "  %c = kiln.matmul ins(%a, %b : tensor<{m}x{k}xf32>, "
-            "tensor<{k}x{n}xf32>)\n"
-            "       outs(%init : tensor<{m}x{n}xf32>) -> tensor<{m}x{n}xf32>\n"
-            "  return %c : tensor<{m}x{n}xf32>\n}}\n").format(m=m, k=k, n=n)
         old = open(src).read() if os.path.exists(src) else None
         if old != text:
             with open(src, "w") as f:
                 f.write(text)
         so = base + ".so"
-        # Recompiled when the source, the compiler or its path changes.
         stamp = "%s %s\n" % (compiler, os.path.getmtime(compiler))
         old_stamp = (open(base + ".stamp").read()
                      if os.path.exists(base + ".stamp") else None)
@@ -244,12 +245,31 @@ def kiln_setup(args, shapes, kdir):
         if not ok or not os.path.exists(so):
             if os.path.exists(so):
                 os.remove(so)
-            first = msg.splitlines()[0] if msg else "exit status %d" % proc.returncode
+            first = msg.splitlines()[0] if msg else "kiln-compile failed"
             with open(base + ".err", "w") as f:
                 f.write("kiln-compile failed: %s\n%s\n" % (first[:300], msg))
             log("bench:   failed: " + first[:300])
         else:
             log("bench:   compiled in %.1f s" % (time.time() - t0))
+
+
+def kiln_setup(args, shapes, kdir):
+    """One matmul artifact per shape (mm_<shape>.so). Returns (runtime
+    library, reason Kiln is unavailable or None)."""
+    compiler, runtime, reason = kiln_prepare(args)
+    items = []
+    for s in shapes:
+        m, k, n = s
+        text = (
+            "func.func @matmul(%a: tensor<{m}x{k}xf32>, %b: tensor<{k}x{n}xf32>)"
+            " -> tensor<{m}x{n}xf32> {{\n"
+            "  %init = tensor.empty() : tensor<{m}x{n}xf32>\n"
+            "  %c = kiln.matmul ins(%a, %b : tensor<{m}x{k}xf32>, "
+            "tensor<{k}x{n}xf32>)\n"
+            "       outs(%init : tensor<{m}x{n}xf32>) -> tensor<{m}x{n}xf32>\n"
+            "  return %c : tensor<{m}x{n}xf32>\n}}\n").format(m=m, k=k, n=n)
+        items.append((os.path.join(kdir, "mm_" + shape_name(s)), text))
+    kiln_compile(args, compiler, reason, items)
     return runtime, reason
 
 
@@ -556,20 +576,54 @@ def main():
         shapes += LLM + (LLM_FULL if args.full else [])
     shapes = [s for s in shapes if flt.search("matmul/" + shape_name(s))]
 
-    if not shapes and not flt.search("fma_peak"):
+    att_cases = [c for c in attention.CASES +
+                 (attention.CASES_FULL if args.full else [])
+                 if flt.search(attention.case_name(c))]
+    if not shapes and not att_cases and not flt.search("fma_peak"):
         sys.exit("bench: no case matches the filter '%s' (cases: fma_peak, "
-                 "matmul/MxKxN)" % flt.pattern)
+                 "matmul/MxKxN, attention/VARIANT/H:HKV/N/d)" % flt.pattern)
     peak = None
     if flt.search("fma_peak"):
         peak = run_fma_peak(fma, out, max(threads_list))
-    elif shapes:
+    elif shapes or att_cases:
         peak = load_peak(out)
         if not peak or peak.get("threads") != max(threads_list):
-            log("bench: measuring the FMA peak for the matmul table")
+            log("bench: measuring the FMA peak for the tables")
             peak = run_fma_peak(fma, out, max(threads_list))
-    if not shapes:
-        return
+    failed = run_matmul(args, out, bdir, mm, flags, shapes, peak,
+                        threads_list) if shapes else 0
+    if att_cases:
+        failed += run_attention(args, out, bdir, att_cases, peak,
+                                threads_list, model)
+    if failed:
+        sys.exit(1)
 
+
+def run_attention(args, out, bdir, cases, peak, threads_list, model):
+    cxx = os.path.join(LLVM, "bin", "clang++")
+    exe = attention.build(cxx if os.path.exists(cxx) else "c++", bdir, ROOT,
+                          log)
+    compiler, runtime, reason = kiln_prepare(args)
+    kdir = os.path.join(bdir, "kiln")
+    kiln_compile(args, compiler, reason,
+                 [(os.path.join(kdir, "attn_" + attention.case_id(c)),
+                   attention.mlir_text(c)) for c in cases])
+    rows = []
+    for t in threads_list:
+        rows += attention.run(exe, cases, t, kdir, runtime, args.reps,
+                              args.max_call_s, log)
+    with open(os.path.join(out, "attention.json"), "w") as f:
+        json.dump({"results": rows}, f, indent=1)
+    attention.write_md(os.path.join(out, "attention.md"), rows,
+                       lambda t: fp32_peak(peak, t), header_lines(model),
+                       threads_list, cases)
+    attention.plot(os.path.join(out, "attention.png"), rows, threads_list,
+                   log)
+    log("bench: wrote %s/attention.md and attention.png" % out)
+    return sum(r["status"] in ("wrong", "error") for r in rows)
+
+
+def run_matmul(args, out, bdir, mm, flags, shapes, peak, threads_list):
     env, env_note = openblas_env(mm, flags)
     if env_note:
         log("bench:" + env_note)
@@ -591,7 +645,7 @@ def main():
     wrong = [r for r in rows if r["status"] in ("wrong", "error")]
     if wrong:
         log("bench: %d results wrong or failed (see matmul.md)" % len(wrong))
-        sys.exit(1)
+    return len(wrong)
 
 
 if __name__ == "__main__":

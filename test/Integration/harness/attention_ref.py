@@ -207,3 +207,17 @@ def check_lse(name, got, want, atol=1e-4):
     if not np.array_equal(np.isneginf(got), np.isneginf(want)):
         raise AssertionError(f"{name}: -inf rows differ")
     kt.assert_close(name, got, want, rtol=1e-5, atol=atol)
+
+
+def block_list(B, H, nQ, nK, cap, rng):
+    """Sorted unique lists with random counts < capacity; junk past count."""
+    idx = rng.integers(-5, 99, size=(B, H, nQ, cap)).astype(np.int32)
+    cnt = np.zeros((B, H, nQ), np.int32)
+    for b in range(B):
+        for h in range(H):
+            for i in range(nQ):
+                c = int(rng.integers(0, min(cap, nK) + 1))
+                c = min(c, cap - 1) if cap > 1 else c
+                idx[b, h, i, :c] = np.sort(rng.choice(nK, c, replace=False))
+                cnt[b, h, i] = c
+    return idx, cnt

@@ -52,17 +52,12 @@ def case(name, B, Hq, Hkv, Sq, Skv, D, attrs="", elt="f32", mask=False,
 
 
 def block_list(B, H, nQ, nK, cap):
-    idx = rng.integers(-5, 99, size=(B, H, nQ, cap)).astype(np.int32)
-    cnt = np.zeros((B, H, nQ), np.int32)
-    for b in range(B):
-        for h in range(H):
-            for i in range(nQ):
-                c = int(rng.integers(0, min(cap, nK) + 1))
-                idx[b, h, i, :c] = np.sort(rng.choice(nK, c, replace=False))
-                cnt[b, h, i] = c
+    """Random lists (junk past the count), one empty list and one count
+    above the capacity (it clamps)."""
+    idx, cnt = ar.block_list(B, H, nQ, nK, cap, rng)
     cnt[0, 0, 0] = 0
     if cnt.shape[2] > 1:
-        cnt[0, -1, 1] = 77  # clamps to the capacity
+        cnt[0, -1, 1] = 77
     return idx, cnt
 
 

@@ -38,25 +38,11 @@ wl = run("window left 0 = diagonal", 1, 1, 1, 7, 7, 3,
 assert np.isfinite(wl).all()
 
 
-def block_list(B, H, nQ, nK, cap, rng):
-    """Sorted unique lists with random counts < capacity; junk past count."""
-    idx = rng.integers(-5, 99, size=(B, H, nQ, cap)).astype(np.int32)
-    cnt = np.zeros((B, H, nQ), np.int32)
-    for b in range(B):
-        for h in range(H):
-            for i in range(nQ):
-                c = int(rng.integers(0, min(cap, nK) + 1))
-                c = min(c, cap - 1) if cap > 1 else c
-                idx[b, h, i, :c] = np.sort(rng.choice(nK, c, replace=False))
-                cnt[b, h, i] = c
-    return idx, cnt
-
-
 B, Hq, Hkv, Sq, Skv, qb, kb = 2, 4, 2, 13, 29, 4, 5
 nQ, nK = -(-Sq // qb), -(-Skv // kb)
 attrs = f"q_block = {qb}, kv_block = {kb}"
 for H, name in ((Hq, "per query head"), (Hkv, "per KV head")):
-    idx, cnt = block_list(B, H, nQ, nK, 4, rng)
+    idx, cnt = ar.block_list(B, H, nQ, nK, 4, rng)
     cnt[0, 0, 0] = 0  # an empty list: the whole query block sees nothing
     wl = run("blocks " + name, B, Hq, Hkv, Sq, Skv, 7, attrs, (idx, cnt),
              q_block=qb, kv_block=kb)
@@ -65,7 +51,7 @@ for H, name in ((Hq, "per query head"), (Hkv, "per KV head")):
         (idx, cnt), q_block=qb, kv_block=kb, causal=True)
 
 # Counts out of range clamp to [0, capacity].
-idx, cnt = block_list(1, 2, nQ, nK, 3, rng)
+idx, cnt = ar.block_list(1, 2, nQ, nK, 3, rng)
 cnt[0, 0, 1], cnt[0, 1, 2] = -3, 50
 run("blocks clamped counts", 1, 2, 2, Sq, Skv, 3, attrs, (idx, cnt),
     q_block=qb, kv_block=kb)

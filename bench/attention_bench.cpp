@@ -1,0 +1,312 @@
+//===- attention_bench.cpp - fp32 attention: Kiln vs oneDNN-composed ------===//
+//
+// Times O = softmax(scale * Q K^T + mask) V, layout [B, H, N, d] (K, V with
+// Hkv heads, GQA), one thread count, with:
+//   onednn  attention composed of oneDNN primitives per (batch, head): a
+//           matmul Q K^T with the scale and, for causal / window, the
+//           additive mask as a binary post-op, an in-place softmax, and a
+//           matmul P V; every score is computed (N x N per head);
+//   kiln    an artifact of `kiln-compile --emit=shared` of one
+//           kiln.attention (<kiln-dir>/attn_<case>.so, entry "attn"), run
+//           through the C runtime: kiln-tile's flash loop nest, which visits
+//           only the KV tiles of the causal band or window.
+// Kiln's output is checked against oneDNN's (max |O - O_ref| / max |O_ref|).
+// FLOPs: "useful" = 4 d x (visible query-key pairs), the same for both;
+// "executed" = what each implementation computes: all N^2 pairs for oneDNN,
+// the visited 64 x 64 tiles for Kiln. One JSON object per line.
+//
+// Usage: attention_bench --threads T --cases VARIANT:B:H:HKV:N:D[,...]
+//          [--impls onednn,kiln] [--reps R] [--kiln-dir DIR]
+//          [--kiln-runtime LIB] [--max-warmup-s S]
+// VARIANT: dense, causal, or windowW (causal, W keys per query: kiln's
+// window_left = W - 1).
+//===----------------------------------------------------------------------===//
+
+#include "bench_common.h"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstdlib>
+#include <cstring>
+
+extern "C" {
+void omp_set_num_threads(int);
+}
+
+namespace {
+using namespace bench;
+
+struct Case {
+  std::string variant;
+  int64_t b, h, hkv, n, d;
+  bool causal() const { return variant != "dense"; }
+  int64_t window() const { // keys per query (diagonal included); -1: none
+    return variant.rfind("window", 0) == 0 ? std::atoll(variant.c_str() + 6)
+                                           : -1;
+  }
+  std::string name() const {
+    return variant + "_B" + std::to_string(b) + "_H" + std::to_string(h) +
+           "_Hkv" + std::to_string(hkv) + "_N" + std::to_string(n) + "_d" +
+           std::to_string(d);
+  }
+  bool visible(int64_t i, int64_t j) const {
+    if (!causal())
+      return true;
+    return j <= i && (window() < 0 || i - j < window());
+  }
+  double useful() const {
+    double pairs = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t lo = window() < 0 ? 0 : std::max<int64_t>(0, i - window() + 1);
+      pairs += causal() ? double(i - lo + 1) : double(n);
+    }
+    return 4.0 * double(d) * pairs * double(b * h);
+  }
+  /// Pairs in the 64 x 64 tiles kiln-tile visits (its default tiles).
+  double kilnExecuted() const {
+    const int64_t t = 64;
+    double pairs = 0;
+    for (int64_t q0 = 0; q0 < n; q0 += t) {
+      int64_t qs = std::min(t, n - q0);
+      int64_t hi = causal() ? q0 + qs - 1 : n - 1;
+      int64_t lo =
+          window() < 0 ? 0 : std::max<int64_t>(0, q0 - window() + 1);
+      for (int64_t k0 = lo / t * t; k0 <= hi; k0 += t)
+        pairs += double(qs) * double(std::min(t, n - k0));
+    }
+    return 4.0 * double(d) * pairs * double(b * h);
+  }
+  double denseExecuted() const {
+    return 4.0 * double(d) * double(n) * double(n) * double(b * h);
+  }
+};
+
+struct Timed {
+  Result r;
+  double executed = 0;
+};
+
+void printResult(const Case &c, int threads, const Timed &t) {
+  const Result &r = t.r;
+  std::printf("{\"case\": \"%s\", \"variant\": \"%s\", \"b\": %lld, "
+              "\"h\": %lld, \"hkv\": %lld, \"n\": %lld, \"d\": %lld, "
+              "\"threads\": %d, \"impl\": \"%s\", \"status\": \"%s\", "
+              "\"note\": \"%s\", \"max_rel_err\": %.3g",
+              c.name().c_str(), c.variant.c_str(), (long long)c.b,
+              (long long)c.h, (long long)c.hkv, (long long)c.n,
+              (long long)c.d, threads, r.impl.c_str(), r.status.c_str(),
+              jsonEscape(r.note).c_str(), r.err);
+  if (!r.times.empty()) {
+    std::vector<double> ts = r.times;
+    std::sort(ts.begin(), ts.end());
+    double med = ts.size() % 2
+                     ? ts[ts.size() / 2]
+                     : 0.5 * (ts[ts.size() / 2 - 1] + ts[ts.size() / 2]);
+    std::printf(", \"reps\": %zu, \"median_s\": %.6g, \"min_s\": %.6g, "
+                "\"max_s\": %.6g, \"useful_gflops\": %.4g, "
+                "\"executed_gflops\": %.4g",
+                ts.size(), med, ts.front(), ts.back(),
+                c.useful() / med * 1e-9, t.executed / med * 1e-9);
+  }
+  std::printf("}\n");
+  std::fflush(stdout);
+}
+
+/// oneDNN-composed attention for one case; O written to `out`.
+struct OneDnnAttention {
+  dnnl::engine eng{dnnl::engine::kind::cpu, 0};
+  dnnl::stream strm{eng};
+  dnnl::matmul qk, pv;
+  dnnl::softmax_forward softmax;
+  dnnl::memory q, kt, s, v, o, mask;
+  const Case &c;
+  std::vector<float> scores, maskData;
+
+  explicit OneDnnAttention(const Case &cs) : c(cs) {
+    using dt = dnnl::memory::data_type;
+    using tag = dnnl::memory::format_tag;
+    dnnl::memory::dims nd = {c.n, c.d}, dn = {c.d, c.n}, nn = {c.n, c.n};
+    dnnl::memory::desc qMd(nd, dt::f32, tag::ab), ktMd(dn, dt::f32, tag::ba),
+        sMd(nn, dt::f32, tag::ab), vMd(nd, dt::f32, tag::ab);
+    dnnl::primitive_attr attr;
+    attr.set_output_scales(0, {1.0f / std::sqrt(float(c.d))});
+    if (c.causal()) {
+      maskData.assign(size_t(c.n * c.n), 0.0f);
+      for (int64_t i = 0; i < c.n; ++i)
+        for (int64_t j = 0; j < c.n; ++j)
+          if (!c.visible(i, j))
+            maskData[size_t(i * c.n + j)] = -INFINITY;
+      dnnl::post_ops po;
+      po.append_binary(dnnl::algorithm::binary_add, sMd);
+      attr.set_post_ops(po);
+      mask = dnnl::memory(sMd, eng, maskData.data());
+    }
+    qk = dnnl::matmul(dnnl::matmul::primitive_desc(
+        dnnl::matmul::desc(qMd, ktMd, sMd), attr, eng));
+    pv = dnnl::matmul(dnnl::matmul::primitive_desc(
+        dnnl::matmul::desc(sMd, vMd, qMd), eng));
+    softmax = dnnl::softmax_forward(dnnl::softmax_forward::primitive_desc(
+        dnnl::softmax_forward::desc(dnnl::prop_kind::forward_inference, sMd,
+                                    1),
+        eng));
+    scores.resize(size_t(c.n * c.n));
+    q = dnnl::memory(qMd, eng, nullptr);
+    kt = dnnl::memory(ktMd, eng, nullptr);
+    s = dnnl::memory(sMd, eng, scores.data());
+    v = dnnl::memory(vMd, eng, nullptr);
+    o = dnnl::memory(qMd, eng, nullptr);
+  }
+
+  void run(const float *Q, const float *K, const float *V, float *O) {
+    int64_t group = c.h / c.hkv, head = c.n * c.d;
+    for (int64_t b = 0; b < c.b; ++b)
+      for (int64_t h = 0; h < c.h; ++h) {
+        int64_t g = b * c.hkv + h / group, qh = b * c.h + h;
+        q.set_data_handle(const_cast<float *>(Q + qh * head));
+        kt.set_data_handle(const_cast<float *>(K + g * head));
+        v.set_data_handle(const_cast<float *>(V + g * head));
+        o.set_data_handle(O + qh * head);
+        std::unordered_map<int, dnnl::memory> args = {
+            {DNNL_ARG_SRC, q}, {DNNL_ARG_WEIGHTS, kt}, {DNNL_ARG_DST, s}};
+        if (c.causal())
+          args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = mask;
+        qk.execute(strm, args);
+        softmax.execute(strm, {{DNNL_ARG_SRC, s}, {DNNL_ARG_DST, s}});
+        pv.execute(strm,
+                   {{DNNL_ARG_SRC, s}, {DNNL_ARG_WEIGHTS, v}, {DNNL_ARG_DST, o}});
+      }
+    strm.wait();
+  }
+};
+
+Case parseCase(const std::string &text) {
+  std::vector<std::string> f = split(text, ':');
+  if (f.size() != 6) {
+    std::fprintf(stderr, "attention_bench: bad case '%s'\n", text.c_str());
+    std::exit(2);
+  }
+  return {f[0], std::atoll(f[1].c_str()), std::atoll(f[2].c_str()),
+          std::atoll(f[3].c_str()), std::atoll(f[4].c_str()),
+          std::atoll(f[5].c_str())};
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  int threads = 1, reps = 5;
+  double maxWarmupS = 30;
+  std::string cases, impls = "onednn,kiln", kilnDir, kilnRuntime;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "attention_bench: %s needs a value\n", a.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--threads")
+      threads = std::atoi(next().c_str());
+    else if (a == "--cases")
+      cases = next();
+    else if (a == "--impls")
+      impls = next();
+    else if (a == "--reps")
+      reps = std::atoi(next().c_str());
+    else if (a == "--kiln-dir")
+      kilnDir = next();
+    else if (a == "--kiln-runtime")
+      kilnRuntime = next();
+    else if (a == "--max-warmup-s")
+      maxWarmupS = std::atof(next().c_str());
+    else {
+      std::fprintf(stderr, "usage: attention_bench --threads T --cases "
+                           "VARIANT:B:H:HKV:N:D[,...] [--impls onednn,kiln] "
+                           "[--reps R] [--kiln-dir DIR] [--kiln-runtime LIB]\n");
+      return 2;
+    }
+  }
+  omp_set_num_threads(threads);
+  KilnRuntime kiln;
+  bool haveKiln = kiln.load(kilnRuntime);
+  if (haveKiln)
+    kiln.kiln_set_num_threads(threads);
+  std::vector<std::string> want = split(impls, ',');
+  auto wanted = [&](const char *n) {
+    return std::find(want.begin(), want.end(), n) != want.end();
+  };
+
+  for (const std::string &text : split(cases, ',')) {
+    Case c = parseCase(text);
+    size_t qn = size_t(c.b * c.h * c.n * c.d), kn = size_t(c.b * c.hkv * c.n * c.d);
+    std::vector<float> Q(qn), K(kn), V(kn), ref(qn), got(qn);
+    fillRandom(Q, 1);
+    fillRandom(K, 2);
+    fillRandom(V, 3);
+    OneDnnAttention dnnlAttn(c);
+    dnnlAttn.run(Q.data(), K.data(), V.data(), ref.data());
+    if (wanted("onednn")) {
+      settle();
+      Timed t;
+      t.r.impl = "onednn";
+      t.executed = c.denseExecuted();
+      t.r.err = 0;
+      timeIt([&] {
+        dnnlAttn.run(Q.data(), K.data(), V.data(), got.data());
+        return true;
+      }, reps, maxWarmupS, t.r);
+      printResult(c, threads, t);
+    }
+    if (wanted("kiln")) {
+      settle();
+      Timed t;
+      t.r.impl = "kiln";
+      t.executed = c.kilnExecuted();
+      std::string path = kilnDir + "/attn_" + c.name() + ".so";
+      kiln_artifact *art = nullptr;
+      int entry = -1;
+      kiln_tensor *in[3] = {nullptr, nullptr, nullptr};
+      kiln_status st = KILN_OK;
+      if (!haveKiln) {
+        t.r.status = "unavailable";
+        t.r.note = kiln.why;
+      } else if ((st = kiln.kiln_artifact_load(path.c_str(), &art)) != KILN_OK ||
+                 (entry = kiln.kiln_entry_find(art, "attn")) < 0) {
+        t.r.status = "error";
+        t.r.note = st != KILN_OK ? kiln.err(st) : "no entry 'attn'";
+      } else {
+        int64_t qd[4] = {c.b, c.h, c.n, c.d}, kd[4] = {c.b, c.hkv, c.n, c.d};
+        kiln.kiln_tensor_create(KILN_F32, 4, qd, Q.data(), &in[0]);
+        kiln.kiln_tensor_create(KILN_F32, 4, kd, K.data(), &in[1]);
+        kiln.kiln_tensor_create(KILN_F32, 4, kd, V.data(), &in[2]);
+        auto call = [&](bool check) {
+          kiln_tensor *out = nullptr;
+          kiln_status s = kiln.kiln_run(art, entry, in, 3, &out, 1);
+          if (s != KILN_OK) {
+            t.r.status = "error";
+            t.r.note = kiln.err(s);
+            return false;
+          }
+          if (check)
+            t.r.err = maxRelError(
+                static_cast<const float *>(kiln.kiln_tensor_data(out)), ref);
+          kiln.kiln_tensor_free(out);
+          return true;
+        };
+        if (call(true)) {
+          if (t.r.err > 1e-4) {
+            t.r.status = "wrong";
+            t.r.note = "differs from oneDNN";
+          } else {
+            timeIt([&] { return call(false); }, reps, maxWarmupS, t.r);
+          }
+        }
+        for (kiln_tensor *x : in)
+          kiln.kiln_tensor_free(x);
+      }
+      if (art)
+        kiln.kiln_artifact_free(art);
+      printResult(c, threads, t);
+    }
+  }
+  return 0;
+}
