@@ -102,7 +102,7 @@ def write_md(path, rows, peak_fn, header, threads_list, cases):
              "mask as a binary-add post-op), an in-place softmax primitive "
              "and a matmul P V; it computes all N^2 scores. Kiln: "
              "`kiln-compile --emit=shared` of one kiln.attention, run through "
-             "the C runtime; kiln-tile's loop nest visits only the 64 x 64 "
+             "the C runtime; kiln-tile's loop nest visits only the 128 x 64 "
              "KV tiles of the band. Useful GFLOP/s = 4 d (visible pairs) / "
              "time, the same work for both; executed GFLOP/s counts what each "
              "computes (all pairs for oneDNN, the visited tiles for Kiln); "

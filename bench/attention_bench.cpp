@@ -13,7 +13,7 @@
 // Kiln's output is checked against oneDNN's (max |O - O_ref| / max |O_ref|).
 // FLOPs: "useful" = 4 d x (visible query-key pairs), the same for both;
 // "executed" = what each implementation computes: all N^2 pairs for oneDNN,
-// the visited 64 x 64 tiles for Kiln. One JSON object per line.
+// the visited 128 x 64 tiles for Kiln. One JSON object per line.
 //
 // Usage: attention_bench --threads T --cases VARIANT:B:H:HKV:N:D[,...]
 //          [--impls onednn,kiln] [--reps R] [--kiln-dir DIR]
@@ -62,12 +62,13 @@ struct Case {
     }
     return 4.0 * double(d) * pairs * double(b * h);
   }
-  /// Pairs in the 64 x 64 tiles kiln-tile visits (its default tiles).
+  /// Pairs in the tiles kiln-tile visits (its AVX-512 defaults: 128
+  /// queries x 64 keys).
   double kilnExecuted() const {
-    const int64_t t = 64;
+    const int64_t tq = 128, t = 64;
     double pairs = 0;
-    for (int64_t q0 = 0; q0 < n; q0 += t) {
-      int64_t qs = std::min(t, n - q0);
+    for (int64_t q0 = 0; q0 < n; q0 += tq) {
+      int64_t qs = std::min(tq, n - q0);
       int64_t hi = causal() ? q0 + qs - 1 : n - 1;
       int64_t lo =
           window() < 0 ? 0 : std::max<int64_t>(0, q0 - window() + 1);

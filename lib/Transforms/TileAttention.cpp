@@ -208,7 +208,7 @@ struct KilnTile : public kiln::impl::KilnTileBase<KilnTile> {
       if (failed(target))
         return signalPassFailure();
       if (q == 0)
-        q = 64;
+        q = 128;
       if (kv == 0)
         kv = 4 * target->f32Lanes();
     }

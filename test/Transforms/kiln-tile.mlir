@@ -36,7 +36,7 @@
 // CHECK:             tensor.parallel_insert_slice {{.*}} into %{{.*}}[0, %[[H]], %[[Q0]]] [1, 1, %{{.*}}]
 // CHECK:         } {mapping = [#gpu.block<z>, #gpu.block<y>, #gpu.block<x>]}
 // TARGET-LABEL: func.func @causal_gqa
-// TARGET:         scf.forall {{.*}} in (1, 4, 4)
+// TARGET:         scf.forall {{.*}} in (1, 4, 2)
 // TARGET:           arith.floordivsi %{{.*}}, %c32
 func.func @causal_gqa(%q: tensor<1x4x200x64xf32>, %k: tensor<1x2x200x64xf32>,
                       %v: tensor<1x2x200x64xf32>, %o: tensor<1x4x200x64xf32>,

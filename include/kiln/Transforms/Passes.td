@@ -71,7 +71,7 @@ def KilnTile : Pass<"kiln-tile", "::mlir::ModuleOp"> {
     - a user additive mask is sliced per tile.
 
     Tile sizes: `q-tile` x `kv-tile` tokens, by default from the target
-    description of `mcpu` (64 queries, 4 vectors of keys). With a block list
+    description of `mcpu` (128 queries, 4 vectors of keys). With a block list
     they are reduced to divisors of `q_block` / `kv_block` (a tile never
     straddles a block).
   }];
