@@ -92,6 +92,39 @@ def KilnTile : Pass<"kiln-tile", "::mlir::ModuleOp"> {
   ];
 }
 
+def KilnRouteBlocks : Pass<"kiln-route-blocks", "::mlir::ModuleOp"> {
+  let summary = "MoBA: top-k block routing of causal attention (opt-in)";
+  let description = [{
+    Rewrites a causal `kiln.attention` into MoBA's block-sparse form
+    (ALGORITHMS.md 2.2): `kiln.block_select` in `top_k` mode (key blocks
+    mean-pooled, scored against the mean of each query block, per query
+    head; the query block's own block(s) always kept, then the top `k`
+    blocks that end before the query block starts), and a causal
+    block-sparse `kiln.attention` over that list, which kiln-tile iterates
+    list entry by list entry. It approximates attention, so it runs only on
+    ops marked `kiln.route_blocks` or, with `all`, on every attention op.
+
+    A marked op that is not plain causal attention (a block list,
+    positions, an additive mask or a window already given, or dynamic head
+    counts or head dim) is an error naming the reason; with `all`, such ops
+    stay dense. Ops with a static Sq below `min-seq-len` stay dense. The
+    non-causal threshold selection of VMoBA is not supported (a non-causal
+    marked op is an error).
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"128",
+           "Tokens per query and key block">,
+    Option<"topK", "top-k", "int64_t", /*default=*/"8",
+           "Blocks per query block, the forced ones included">,
+    Option<"minSeqLen", "min-seq-len", "int64_t", /*default=*/"0",
+           "Shorter (static) query sequences stay dense">,
+    Option<"all", "all", "bool", /*default=*/"false",
+           "Route every causal attention op, not only marked ones">,
+  ];
+}
+
 def KilnCpuTileAndVectorize
     : Pass<"kiln-cpu-tile-and-vectorize", "::mlir::ModuleOp"> {
   let summary = "Tiles matmul-shaped linalg ops for the CPU target and "

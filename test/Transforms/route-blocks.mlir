@@ -1,0 +1,65 @@
+// kiln-route-blocks (MoBA): marked causal attention becomes block_select
+// {top_k} + block-sparse causal attention; unmarked ops stay dense unless
+// `all`; `min-seq-len` keeps short sequences dense.
+// RUN: kiln-opt %s --split-input-file \
+// RUN:   --kiln-route-blocks="block-size=64 top-k=3" | FileCheck %s
+// RUN: kiln-opt %s --split-input-file \
+// RUN:   --kiln-route-blocks="block-size=64 top-k=3 all=true" \
+// RUN:   | FileCheck %s --check-prefix=ALL
+// RUN: kiln-opt %s --split-input-file \
+// RUN:   --kiln-route-blocks="block-size=64 min-seq-len=2048" \
+// RUN:   | FileCheck %s --check-prefix=MIN
+
+// CHECK-LABEL: func.func @marked
+// CHECK-SAME:    (%[[Q:.*]]: tensor<1x4x1000x32xf32>, %[[K:.*]]: tensor<1x2x1000x32xf32>, %[[V:[^:]*]]: tensor<1x2x1000x32xf32>
+// CHECK:         %[[I0:.*]] = tensor.empty() : tensor<1x4x16x3xi32>
+// CHECK:         %[[C0:.*]] = tensor.empty() : tensor<1x4x16xi32>
+// CHECK:         %[[SEL:.*]]:2 = kiln.block_select ins(%[[Q]], %[[K]] : {{.*}}) outs(%[[I0]], %[[C0]] : {{.*}}) {causal, k = 3 : i64, kv_block = 64 : i64, mode = #kiln<select_mode top_k>, q_block = 64 : i64, scale = 2.500000e-01 : f32}
+// CHECK:         kiln.attention ins(%[[Q]], %[[K]], %[[V]] : {{.*}}) blocks(%[[SEL]]#0, %[[SEL]]#1 : tensor<1x4x16x3xi32>, tensor<1x4x16xi32>) {{.*}} {causal, kv_block = 64 : i64, q_block = 64 : i64, scale = 2.500000e-01 : f32}
+// CHECK-NOT:     kiln.route_blocks
+// MIN-LABEL: func.func @marked
+// MIN-NOT:     kiln.block_select
+func.func @marked(%q: tensor<1x4x1000x32xf32>, %k: tensor<1x2x1000x32xf32>,
+                  %v: tensor<1x2x1000x32xf32>, %o: tensor<1x4x1000x32xf32>)
+    -> tensor<1x4x1000x32xf32> {
+  %r = kiln.attention ins(%q, %k, %v : tensor<1x4x1000x32xf32>,
+         tensor<1x2x1000x32xf32>, tensor<1x2x1000x32xf32>)
+       outs(%o : tensor<1x4x1000x32xf32>)
+       {causal, scale = 0.25 : f32, kiln.route_blocks}
+       -> tensor<1x4x1000x32xf32>
+  return %r : tensor<1x4x1000x32xf32>
+}
+
+// -----
+
+// Unmarked: dense unless all=true. Dynamic batch and length: the list
+// capacity is max(k, 2) and nQ = ceil(Sq / 64) at run time.
+// CHECK-LABEL: func.func @unmarked_dynamic
+// CHECK-NOT:     kiln.block_select
+// ALL-LABEL: func.func @unmarked_dynamic
+// ALL:         %[[NQ:.*]] = arith.ceildivui %{{.*}}, %c64
+// ALL:         tensor.empty(%{{.*}}, %[[NQ]]) : tensor<?x2x?x3xi32>
+// ALL:         kiln.block_select
+// ALL:         kiln.attention {{.*}} blocks(
+func.func @unmarked_dynamic(%q: tensor<?x2x?x16xf32>, %k: tensor<?x2x?x16xf32>,
+                            %v: tensor<?x2x?x16xf32>, %o: tensor<?x2x?x16xf32>)
+    -> tensor<?x2x?x16xf32> {
+  %r = kiln.attention ins(%q, %k, %v : tensor<?x2x?x16xf32>,
+         tensor<?x2x?x16xf32>, tensor<?x2x?x16xf32>)
+       outs(%o : tensor<?x2x?x16xf32>) {causal} -> tensor<?x2x?x16xf32>
+  return %r : tensor<?x2x?x16xf32>
+}
+
+// -----
+
+// With all=true a non-causal op stays dense (no error).
+// ALL-LABEL: func.func @all_skips_noncausal
+// ALL-NOT:     kiln.block_select
+func.func @all_skips_noncausal(%q: tensor<1x1x64x8xf32>,
+                               %o: tensor<1x1x64x8xf32>)
+    -> tensor<1x1x64x8xf32> {
+  %r = kiln.attention ins(%q, %q, %q : tensor<1x1x64x8xf32>,
+         tensor<1x1x64x8xf32>, tensor<1x1x64x8xf32>)
+       outs(%o : tensor<1x1x64x8xf32>) -> tensor<1x1x64x8xf32>
+  return %r : tensor<1x1x64x8xf32>
+}
