@@ -125,6 +125,60 @@ def KilnRouteBlocks : Pass<"kiln-route-blocks", "::mlir::ModuleOp"> {
   ];
 }
 
+def KilnPermuteBlockSparse
+    : Pass<"kiln-permute-block-sparse", "::mlir::ModuleOp"> {
+  let summary = "PBS-Attn: key permutation within segments, then "
+                "block-sparse causal attention (opt-in)";
+  let description = [{
+    Rewrites a causal `kiln.attention` into permuted block-sparse attention
+    (ALGORITHMS.md 2.1), per KV head:
+
+    1. keys are scored by the last `block-size` queries: softmax over the
+       keys of complete `segment-size` segments, averaged over those queries
+       and the KV head's query heads;
+    2. within each complete segment the keys are reordered by descending
+       score (a stable order: ties toward the lower index; closed-form
+       ranks, then `kiln.unpermute` of an iota gives the gather indices);
+       keys of an incomplete last segment keep their place;
+    3. K and V are permuted (`kiln.permute`); the indices are the keys'
+       original positions, and queries (not permuted) have positions
+       i + Skv - Sq, so a chunk of queries against a longer KV cache
+       (Sq < Skv) works, which the reference code cannot do;
+    4. `kiln.block_select` in `threshold` mode on the permuted keys with
+       those positions: pooled block scores, cumulative `threshold`, the
+       sink block (the block holding original key 0, with `sink`), the
+       diagonal segment;
+    5. a causal block-sparse `kiln.attention` with the position operands:
+       causality is on original positions and O is in the original order.
+
+    It approximates attention, so it runs only on ops marked `kiln.pbs` or,
+    with `all`, on every attention op. Ops whose Skv is at most one segment
+    (the reference code's dense fallback) or whose Sq is below
+    `min-seq-len` stay dense. A marked op that is not plain causal attention,
+    or has a dynamic shape, is an error naming the reason; with `all` such
+    ops stay dense. `threshold = 1` keeps every block: exact dense causal
+    attention up to rounding.
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"128",
+           "Tokens per query and key block">,
+    Option<"segmentSize", "segment-size", "int64_t", /*default=*/"256",
+           "Tokens per permutation segment (a multiple of block-size)">,
+    Option<"threshold", "threshold", "float", /*default=*/"0.9f",
+           "Cumulative softmax mass of the selected blocks, in (0, 1]">,
+    Option<"sink", "sink", "bool", /*default=*/"true",
+           "Always select the block holding the first key">,
+    Option<"minSeqLen", "min-seq-len", "int64_t", /*default=*/"0",
+           "Shorter query sequences stay dense">,
+    Option<"all", "all", "bool", /*default=*/"false",
+           "Permute every causal attention op, not only marked ones">,
+  ];
+}
+
 def KilnCpuTileAndVectorize
     : Pass<"kiln-cpu-tile-and-vectorize", "::mlir::ModuleOp"> {
   let summary = "Tiles matmul-shaped linalg ops for the CPU target and "

@@ -201,3 +201,41 @@ def check(name, q, k, heads, qb, kb, mode, causal=False, k_=None,
 
 def rand(rng, *shape):
     return rng.standard_normal(shape).astype(np.float32)
+
+
+def pbs_reference(q, k, v, block, segment, threshold, sink=True):
+    """PBS-Attn (ALGORITHMS.md 2.1) in numpy, float64, per KV head: key
+    scores from the last `block` queries (softmax over the keys of complete
+    segments, summed over those queries and the KV head's query heads), a
+    stable descending argsort within each complete segment, K/V permuted,
+    threshold selection with positions, block-sparse causal attention.
+    Returns (O, gather indices); dense causal when Skv <= segment."""
+    import attention_ref as ar
+    q, k, v = (np.asarray(a, np.float64) for a in (q, k, v))
+    B, Hq, Sq, D = q.shape
+    Hkv, Skv = k.shape[1], k.shape[2]
+    G = Hq // Hkv
+    idx = np.broadcast_to(np.arange(Skv), (B, Hkv, Skv)).copy()
+    if Skv <= segment:
+        return ar.attention(q, k, v, causal=True)[0], idx
+    last, complete = min(block, Sq), Skv // segment * segment
+    kk = np.repeat(k, G, axis=1)[:, :, :complete]
+    logits = np.einsum("bhrd,bhjd->bhrj", q[:, :, Sq - last:], kk) / np.sqrt(D)
+    p = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    p /= p.sum(axis=-1, keepdims=True)
+    score = p.reshape(B, Hkv, G, last, complete).sum(axis=(2, 3))
+    for b in range(B):
+        for h in range(Hkv):
+            for s0 in range(0, complete, segment):
+                order = np.argsort(-score[b, h, s0:s0 + segment], kind="stable")
+                idx[b, h, s0:s0 + segment] = s0 + order
+    take = lambda x: np.take_along_axis(x, idx[..., None], axis=2)
+    kp, vp = take(k), take(v)
+    qpos = np.broadcast_to(np.arange(Sq) + Skv - Sq, (B, Hkv, Sq))
+    bi, bc, _ = reference(q, kp, Hkv, "threshold", block, block, causal=True,
+                          threshold=threshold, segment=segment, sink=sink,
+                          kpos=idx)
+    o, _ = ar.attention(q, kp, vp, causal=True, block_indices=bi,
+                        block_counts=bc, q_block=block, kv_block=block,
+                        q_positions=qpos, k_positions=idx)
+    return o, idx

@@ -3,8 +3,13 @@
 # reference pipeline and kiln-cpu-pipeline:
 #   kiln-route-blocks (MoBA): equals numpy's top-k selection
 #   (block_select_ref) followed by block-sparse causal attention; with k at
-#   least the number of key blocks it equals dense causal attention.
-# Odd lengths, GQA.
+#   least the number of key blocks it equals dense causal attention;
+#   kiln-permute-block-sparse (PBS): equals numpy's PBS (block_select_ref.
+#   pbs_reference: scoring, stable within-segment argsort, permutation,
+#   threshold selection with positions); with threshold 1 it equals dense
+#   causal attention (the within-segment permutation changes nothing);
+#   also a chunk of queries against a longer KV cache (Sq < Skv).
+# Odd lengths (a partial last segment and block), GQA.
 import numpy as np
 import kiln_testing as kt
 import attention_ref as ar
@@ -15,10 +20,10 @@ PIPES = {"reference": ["--kiln-reference-pipeline"],
          "cpu": ["--kiln-cpu-pipeline=mcpu=x86-64-v3"]}
 
 
-def run(name, q, k, v, passes, want):
+def run(name, q, k, v, passes, want, marker="kiln.route_blocks"):
     B, Hq, Sq, D = q.shape
     text = ar.attention_func("f", q.shape, k.shape, v.shape,
-                             attrs="causal, kiln.route_blocks")
+                             attrs="causal, " + marker)
     for label, pipe in PIPES.items():
         (o,) = kt.run_func(text, "f", [q, k, v], ["f32"] * 3,
                            [([B, Hq, Sq, D], "f32")], pipeline=passes + pipe)
@@ -43,4 +48,31 @@ q, k, v = moba("MoBA top-k >= blocks", 1, 2, 1, 77, 8, 16, 5)
 dense, _ = ar.attention(q, k, v, causal=True)
 run("MoBA top-k >= blocks = dense causal", q, k, v,
     ["--kiln-route-blocks=block-size=16 top-k=5"], dense)
+
+
+def pbs(name, B, Hq, Hkv, Sq, Skv, D, block, segment, threshold):
+    q = rng.standard_normal((B, Hq, Sq, D)).astype(np.float32)
+    k, v = (rng.standard_normal((B, Hkv, Skv, D)).astype(np.float32)
+            for _ in range(2))
+    # Heavy hitters: a few keys that every query likes, scattered.
+    hot = rng.choice(Skv, Skv // 16, replace=False)
+    k[:, :, hot] += 0.5 * q.mean(axis=(1, 2))[:, None, :]
+    want, idx = bsr.pbs_reference(q, k, v, block, segment, threshold)
+    for b in range(B):  # each segment's gather indices are a bijection
+        for h in range(Hkv):
+            assert sorted(idx[b, h]) == list(range(Skv)), name
+    passes = [f"--kiln-permute-block-sparse=block-size={block} "
+              f"segment-size={segment} threshold={threshold}"]
+    run(name, q, k, v, passes, want, marker="kiln.pbs")
+    return q, k, v
+
+
+pbs("PBS threshold 0.9, GQA 4:2", 1, 4, 2, 300, 300, 16, 32, 64, 0.9)
+pbs("PBS threshold 0.5", 2, 2, 2, 200, 200, 8, 16, 32, 0.5)
+pbs("PBS chunk Sq < Skv", 1, 2, 1, 70, 300, 8, 32, 64, 0.8)
+q, k, v = pbs("PBS threshold 1", 1, 4, 2, 300, 300, 16, 32, 64, 1.0)
+dense, _ = ar.attention(q, k, v, causal=True)
+run("PBS threshold 1 = dense causal", q, k, v,
+    ["--kiln-permute-block-sparse=block-size=32 segment-size=64 threshold=1"],
+    dense, marker="kiln.pbs")
 print("routing: ok")
