@@ -70,8 +70,10 @@ struct TestTilingInterfacePass
 
 namespace mlir::kiln {
 void registerTestQComputeDecompose(); // TestQComputeDecompose.cpp
+void registerTestBlockDensity();      // TestBlockDensity.cpp
 void registerKilnTestPasses() {
   PassRegistration<TestTilingInterfacePass>();
   registerTestQComputeDecompose();
+  registerTestBlockDensity();
 }
 } // namespace mlir::kiln
