@@ -1,6 +1,7 @@
 //===- CpuPipeline.cpp - kiln-cpu-pipeline --------------------------------===//
 //
 // kiln + linalg on tensors -> LLVM dialect for one CPU:
+//   0. the attention rewrites that ops ask for (kiln.pbs, kiln.route_blocks);
 //   1. kiln-tile: kiln.attention into the flash-attention loop nest over
 //      kiln.online_attention tiles (skipped tiles never iterated); then every
 //      kiln op through the reference lowering (convert-kiln-to-linalg);
@@ -46,6 +47,7 @@ void mlir::kiln::buildCpuPipeline(OpPassManager &pm,
     buildReferencePipeline(pm, reference);
     return;
   }
+  addRoutingPasses(pm);
   KilnTileOptions flash;
   flash.mcpu = options.mcpu;
   if (options.attentionTiles.size() == 2) {

@@ -1,6 +1,7 @@
 //===- ReferencePipeline.cpp - kiln-reference-pipeline --------------------===//
 #include "kiln/Conversion/Passes.h"
 #include "kiln/Pipelines/Pipelines.h"
+#include "kiln/Transforms/Passes.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -26,8 +27,14 @@ void mlir::kiln::addBufferizationPasses(OpPassManager &pm) {
   pm.addPass(createConvertBufferizationToMemRefPass());
 }
 
+void mlir::kiln::addRoutingPasses(OpPassManager &pm) {
+  pm.addPass(createKilnPermuteBlockSparse());
+  pm.addPass(createKilnRouteBlocks());
+}
+
 void mlir::kiln::buildReferencePipeline(
     OpPassManager &pm, const ReferencePipelineOptions &options) {
+  addRoutingPasses(pm);
   pm.addPass(createConvertKilnToLinalg());
   pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());

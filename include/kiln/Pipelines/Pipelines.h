@@ -52,6 +52,12 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
 /// ops without a fast path go through the reference lowering.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
+/// The approximating attention rewrites on the ops that ask for them
+/// (`kiln.pbs`, `kiln.route_blocks`), with the passes' default options;
+/// unmarked ops are untouched. Both pipelines run them first, so a marked op
+/// means the same on every path.
+void addRoutingPasses(OpPassManager &pm);
+
 /// One-shot bufferization (function boundaries, identity layouts), buffer
 /// deallocation and bufferization-to-memref: the steps every Kiln pipeline
 /// shares between tensors and memrefs.
