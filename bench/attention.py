@@ -13,6 +13,11 @@ CASES = ([("dense", 1, 8, 8, n, 128) for n in (1024, 2048, 4096)] +
          [("causal", 1, 8, 8, 2048, 64),
           ("causal", 1, 32, 8, 2048, 128),
           ("window512", 1, 8, 8, 4096, 128)])
+# Block-sparse at several densities, and the approximating rewrites on
+# structured inputs, against dense causal at the same size.
+CASES += [("blocks%d" % p, 1, 8, 8, 4096, 128) for p in (5, 10, 25, 50)]
+CASES += [("pbs", 1, 8, 8, 4096, 128), ("moba", 1, 8, 8, 4096, 128)]
+LIST_BLOCK = 128
 CASES_FULL = [("causal", 1, 8, 8, n, 128) for n in (8192, 16384)] + [
     ("window512", 1, 8, 8, 16384, 128), ("window4096", 1, 8, 8, 16384, 128)]
 
@@ -33,17 +38,29 @@ def mlir_text(c):
     v, b, h, hkv, n, d = c
     q = "tensor<%dx%dx%dx%dxf32>" % (b, h, n, d)
     kv = "tensor<%dx%dx%dx%dxf32>" % (b, hkv, n, d)
-    attrs = ""
-    if v == "causal":
-        attrs = " {causal}"
+    args, clause, attrs = "", "", " {causal}"
+    if v == "dense":
+        attrs = ""
     elif v.startswith("window"):
         attrs = " {causal, window_left = %d}" % (int(v[6:]) - 1)
-    return ("func.func @attn(%%q: %s, %%k: %s, %%v: %s) -> %s {\n"
+    elif v.startswith("blocks"):
+        nb = -(-n // LIST_BLOCK)
+        it = "tensor<%dx%dx%dx%dxi32>" % (b, h, nb, nb)
+        ct = "tensor<%dx%dx%dxi32>" % (b, h, nb)
+        args = ", %%bi: %s, %%bc: %s" % (it, ct)
+        clause = " blocks(%%bi, %%bc : %s, %s)" % (it, ct)
+        attrs = " {causal, q_block = %d, kv_block = %d}" % (LIST_BLOCK,
+                                                             LIST_BLOCK)
+    elif v == "pbs":
+        attrs = " {causal, kiln.pbs}"
+    elif v == "moba":
+        attrs = " {causal, kiln.route_blocks}"
+    return ("func.func @attn(%%q: %s, %%k: %s, %%v: %s%s) -> %s {\n"
             "  %%o = tensor.empty() : %s\n"
-            "  %%r = kiln.attention ins(%%q, %%k, %%v : %s, %s, %s)\n"
+            "  %%r = kiln.attention ins(%%q, %%k, %%v : %s, %s, %s)%s\n"
             "       outs(%%o : %s)%s -> %s\n"
-            "  return %%r : %s\n}\n" % (q, kv, kv, q, q, q, kv, kv, q, attrs,
-                                        q, q))
+            "  return %%r : %s\n}\n" % (q, kv, kv, args, q, q, q, kv, kv,
+                                        clause, q, attrs, q, q))
 
 
 def bench_case_arg(c):
@@ -55,12 +72,17 @@ def build(cxx, bdir, root, log):
     src = os.path.join(root, "bench", "attention_bench.cpp")
     exe = os.path.join(bdir, "attention_bench")
     deps = [src, os.path.join(root, "bench", "bench_common.h"),
+            os.path.join(root, "dialects", "kiln", "Utils", "PbsAnalysis.cpp"),
             os.path.join(root, "include", "kiln", "Runtime", "kiln_runtime.h")]
     if not os.path.exists(exe) or any(
             os.path.getmtime(s) > os.path.getmtime(exe) for s in deps):
         log("bench: building %s" % exe)
+        utils = os.path.join(root, "dialects", "kiln", "Utils")
         subprocess.check_call([cxx, "-std=c++17", "-O2", "-Wall", "-I",
-                               os.path.join(root, "include"), "-o", exe, src,
+                               os.path.join(root, "include"), "-I",
+                               os.path.join(root, "dialects"), "-o", exe, src,
+                               os.path.join(utils, "PbsAnalysis.cpp"),
+                               os.path.join(utils, "BlockList.cpp"),
                                "-ldnnl", "-lgomp", "-ldl", "-lpthread"])
     return exe
 
@@ -138,9 +160,86 @@ def write_md(path, rows, peak_fn, header, threads_list, cases):
                                  if p else "-", speed, r["max_rel_err"],
                                  r["note"]))
         lines.append("")
+    lines += sparse_section(by, threads_list, cases)
     lines += targets(by, peak_fn)
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
+
+
+def sparse_section(by, threads_list, cases):
+    """Block-sparse and routed attention against Kiln's dense causal run of
+    the same size: time ratio, density, and (PBS, MoBA) error vs dense."""
+    out = ["## Block-sparse, PBS and MoBA against dense causal (Kiln)", "",
+           "blocksP: a random block list (128-token blocks, the diagonal "
+           "block plus random causal blocks, P% of the causally visible "
+           "blocks), target time <= (density + 0.1) x dense causal. pbs / "
+           "moba: `kiln.pbs` / `kiln.route_blocks` with the passes' defaults "
+           "(PBS: block 128, segment 256, threshold 0.9, sink; MoBA: block "
+           "128, top-8) on structured inputs (one heavy-hitter key per 32 "
+           "tokens at a random offset); density = computed blocks / causally visible "
+           "blocks (PBS before -> after permutation, from the C++ model "
+           "kiln/Utils/PbsAnalysis, head 0 pictured in attention_pbs_mask."
+           "png); error = max |O - O_dense| / max |O_dense|.", "",
+           "| case | threads | density | Kiln ms | dense causal ms | ratio "
+           "| target | verdict | error vs dense |",
+           "|---|---:|---|---:|---:|---:|---:|---|---:|"]
+    for t in threads_list:
+        for c in cases:
+            v, b, h, hkv, n, d = c
+            if not (v.startswith("blocks") or v in ("pbs", "moba")):
+                continue
+            r = by.get((case_id(c), t, "kiln"))
+            dense = by.get((case_id(("causal", b, h, hkv, n, d)), t, "kiln"))
+            if not (r and dense and r["status"] == "ok"
+                    and dense["status"] == "ok"):
+                continue
+            ratio = r["median_s"] / dense["median_s"]
+            if v.startswith("blocks"):
+                dens = r["useful_gflops"] * r["median_s"]  # useful GFLOP
+                dens /= dense["useful_gflops"] * dense["median_s"]
+                target = dens + 0.1
+                out.append("| %s | %d | %.3f | %.1f | %.1f | %.3f | <= %.3f "
+                           "| %s | %.1e |" % (
+                               case_name(c), t, dens, 1e3 * r["median_s"],
+                               1e3 * dense["median_s"], ratio, target,
+                               "PASS" if ratio <= target else "FAIL",
+                               r["max_rel_err"]))
+            else:
+                dens = ("%.3f -> %.3f" % (r["density_unpermuted"],
+                                          r["density"])
+                        if "density_unpermuted" in r else "%.3f" % r["density"])
+                out.append("| %s | %d | %s | %.1f | %.1f | %.3f | | | %.1e |"
+                           % (case_name(c), t, dens, 1e3 * r["median_s"],
+                              1e3 * dense["median_s"], ratio,
+                              r["max_rel_err"]))
+    return out + [""]
+
+
+def plot_masks(path, rows, log):
+    """The PBS block mask of head 0 before and after permutation."""
+    r = next((r for r in rows if r.get("mask_permuted")), None)
+    if not r:
+        return
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log("bench: no matplotlib; skipping %s" % os.path.basename(path))
+        return
+    fig, axes = plt.subplots(1, 2, figsize=(10, 5))
+    for ax, key, title in ((axes[0], "mask_unpermuted", "unpermuted"),
+                           (axes[1], "mask_permuted", "after PBS permutation")):
+        m = [[int(ch) for ch in line] for line in r[key]]
+        ax.imshow(m, cmap="Greys", interpolation="nearest")
+        sel = sum(map(sum, m))
+        ax.set_title("%s: %d blocks selected" % (title, sel))
+        ax.set_xlabel("key block")
+        ax.set_ylabel("query block")
+    fig.suptitle("PBS threshold 0.9 block mask, %s, head 0" % r["case"])
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def targets(by, peak_fn):

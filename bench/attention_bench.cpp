@@ -10,7 +10,17 @@
 //           kiln.attention (<kiln-dir>/attn_<case>.so, entry "attn"), run
 //           through the C runtime: kiln-tile's flash loop nest, which visits
 //           only the KV tiles of the causal band or window.
-// Kiln's output is checked against oneDNN's (max |O - O_ref| / max |O_ref|).
+// Variants: dense, causal, windowW (causal, W keys per query); blocksP: a
+// random block list (128-token blocks, the diagonal block plus random
+// causal blocks, P% of the causally visible blocks) given to both (oneDNN
+// as an element mask, Kiln as block-list operands); pbs and moba: Kiln's
+// approximating rewrites (ops marked kiln.pbs / kiln.route_blocks, the
+// passes' defaults) on structured inputs (one heavy-hitter key per
+// 32 tokens at a random offset), compared with dense causal
+// attention: their error is reported, not checked, and the PBS block
+// density before and after permutation comes from kiln/Utils/PbsAnalysis.
+// Kiln's output is otherwise checked against oneDNN's (max |O - O_ref| /
+// max |O_ref|).
 // FLOPs: "useful" = 4 d x (visible query-key pairs), the same for both;
 // "executed" = what each implementation computes: all N^2 pairs for oneDNN,
 // the visited 128 x 64 tiles for Kiln. One JSON object per line.
@@ -26,8 +36,11 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "kiln/Utils/PbsAnalysis.h"
+
 #include <cstdlib>
 #include <cstring>
+#include <random>
 
 extern "C" {
 void omp_set_num_threads(int);
@@ -40,6 +53,11 @@ struct Case {
   std::string variant;
   int64_t b, h, hkv, n, d;
   bool causal() const { return variant != "dense"; }
+  bool approximate() const { return variant == "pbs" || variant == "moba"; }
+  int64_t blockPercent() const { // -1: no block list
+    return variant.rfind("blocks", 0) == 0 ? std::atoll(variant.c_str() + 6)
+                                           : -1;
+  }
   int64_t window() const { // keys per query (diagonal included); -1: none
     return variant.rfind("window", 0) == 0 ? std::atoll(variant.c_str() + 6)
                                            : -1;
@@ -52,9 +70,23 @@ struct Case {
   bool visible(int64_t i, int64_t j) const {
     if (!causal())
       return true;
+    if (!list.empty() &&
+        !list[size_t((i / kListBlock) * nBlocks() + j / kListBlock)])
+      return false;
     return j <= i && (window() < 0 || i - j < window());
   }
+  static constexpr int64_t kListBlock = 128;
+  int64_t nBlocks() const { return (n + kListBlock - 1) / kListBlock; }
+  /// blocksP: the [nBlocks][nBlocks] block mask shared by every head.
+  std::vector<bool> list;
   double useful() const {
+    if (!list.empty()) { // the listed causal pairs
+      double pairs = 0;
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = 0; j <= i; ++j)
+          pairs += visible(i, j);
+      return 4.0 * double(d) * pairs * double(b * h);
+    }
     double pairs = 0;
     for (int64_t i = 0; i < n; ++i) {
       int64_t lo = window() < 0 ? 0 : std::max<int64_t>(0, i - window() + 1);
@@ -63,8 +95,17 @@ struct Case {
     return 4.0 * double(d) * pairs * double(b * h);
   }
   /// Pairs in the tiles kiln-tile visits (its AVX-512 defaults: 128
-  /// queries x 64 keys).
+  /// queries x 64 keys); for a block list, the listed 128 x 128 blocks.
   double kilnExecuted() const {
+    if (!list.empty()) {
+      double pairs = 0;
+      for (int64_t I = 0; I < nBlocks(); ++I)
+        for (int64_t J = 0; J <= I; ++J)
+          if (list[size_t(I * nBlocks() + J)])
+            pairs += double(std::min(kListBlock, n - I * kListBlock)) *
+                     double(std::min(kListBlock, n - J * kListBlock));
+      return 4.0 * double(d) * pairs * double(b * h);
+    }
     const int64_t tq = 128, t = 64;
     double pairs = 0;
     for (int64_t q0 = 0; q0 < n; q0 += tq) {
@@ -85,6 +126,7 @@ struct Case {
 struct Timed {
   Result r;
   double executed = 0;
+  std::string extra; ///< more JSON fields (", \"key\": value ...")
 };
 
 void printResult(const Case &c, int threads, const Timed &t) {
@@ -109,7 +151,7 @@ void printResult(const Case &c, int threads, const Timed &t) {
                 ts.size(), med, ts.front(), ts.back(),
                 c.useful() / med * 1e-9, t.executed / med * 1e-9);
   }
-  std::printf("}\n");
+  std::printf("%s}\n", t.extra.c_str());
   std::fflush(stdout);
 }
 
@@ -180,6 +222,102 @@ struct OneDnnAttention {
   }
 };
 
+/// One heavy-hitter key per 32 tokens, at a random offset, that every query
+/// attends to (noise plus a shared direction u): every 128-token block
+/// looks alike until PBS gathers a segment's hitters into its first block.
+void fillStructured(const Case &c, std::vector<float> &Q,
+                    std::vector<float> &K) {
+  std::mt19937_64 gen(5);
+  std::normal_distribution<float> noise(0.0f, 1.0f);
+  std::vector<float> u(size_t(c.d));
+  float norm = 0;
+  for (float &x : u) {
+    x = noise(gen);
+    norm += x * x;
+  }
+  for (float &x : u)
+    x /= std::sqrt(norm);
+  for (size_t i = 0; i < Q.size(); ++i)
+    Q[i] = 0.5f * noise(gen) + 6.0f * u[i % size_t(c.d)];
+  for (float &x : K)
+    x = 0.5f * noise(gen);
+  const int64_t span = 32;
+  std::uniform_int_distribution<int64_t> offset(0, span - 1);
+  for (int64_t bh = 0; bh < c.b * c.hkv; ++bh)
+    for (int64_t J = 0; J < (c.n + span - 1) / span; ++J) {
+      int64_t s = std::min(c.n - 1, J * span + offset(gen));
+      for (int64_t x = 0; x < c.d; ++x)
+        K[size_t((bh * c.n + s) * c.d + x)] += 30.0f * u[size_t(x)];
+    }
+}
+
+/// blocksP: the diagonal block plus random causal blocks, P% of the visible
+/// blocks per query block (the same list for every head).
+void makeBlockList(Case &c) {
+  int64_t nb = c.nBlocks();
+  c.list.assign(size_t(nb * nb), false);
+  std::mt19937_64 gen(11);
+  for (int64_t I = 0; I < nb; ++I) {
+    std::vector<int64_t> earlier(static_cast<size_t>(I));
+    std::iota(earlier.begin(), earlier.end(), int64_t(0));
+    std::shuffle(earlier.begin(), earlier.end(), gen);
+    int64_t want = std::max<int64_t>(
+        1, (c.blockPercent() * (I + 1) + 50) / 100);
+    c.list[size_t(I * nb + I)] = true;
+    for (int64_t t = 0; t + 1 < want && t < I; ++t)
+      c.list[size_t(I * nb + earlier[size_t(t)])] = true;
+  }
+}
+
+/// Rows of 0/1 of a [rows][cols] mask, as a JSON array of strings.
+std::string maskJson(const std::vector<bool> &m, int64_t rows, int64_t cols) {
+  std::string out = "[";
+  for (int64_t r = 0; r < rows; ++r) {
+    out += r ? ", \"" : "\"";
+    for (int64_t c = 0; c < cols; ++c)
+      out += m[size_t(r * cols + c)] ? '1' : '0';
+    out += '"';
+  }
+  return out + "]";
+}
+
+/// Density fields of the approximating variants (PBS from the C++ model of
+/// kiln-permute-block-sparse with its defaults; MoBA top-8 in closed form).
+std::string densityJson(const Case &c, const std::vector<float> &Q,
+                        const std::vector<float> &K) {
+  char buf[256];
+  if (c.variant == "moba") {
+    double sel = 0, vis = 0;
+    for (int64_t I = 0; I < c.nBlocks(); ++I) {
+      sel += double(std::min<int64_t>(8, I + 1));
+      vis += double(I + 1);
+    }
+    std::snprintf(buf, sizeof(buf), ", \"density\": %.4f", sel / vis);
+    return buf;
+  }
+  kiln::pbs::Problem p;
+  p.batch = c.b;
+  p.qHeads = c.h;
+  p.kvHeads = c.hkv;
+  p.queryLen = p.keyLen = c.n;
+  p.dim = c.d;
+  p.query = Q.data();
+  p.key = K.data();
+  p.scale = 1.0f / std::sqrt(float(c.d));
+  kiln::pbs::Options o; // the pass's defaults: 128, 256, 0.9, sink
+  std::vector<int64_t> perm = kiln::pbs::permutation(p, o);
+  kiln::pbs::Density before = kiln::pbs::selectionDensity(p, o, nullptr);
+  kiln::pbs::Density after = kiln::pbs::selectionDensity(p, o, &perm);
+  int64_t nb = c.nBlocks();
+  std::snprintf(buf, sizeof(buf),
+                ", \"density_unpermuted\": %.4f, \"density\": %.4f",
+                before.fraction(), after.fraction());
+  return std::string(buf) + ", \"mask_unpermuted\": " +
+         maskJson(kiln::pbs::selectionMask(p, o, nullptr, 0, 0), nb, nb) +
+         ", \"mask_permuted\": " +
+         maskJson(kiln::pbs::selectionMask(p, o, &perm, 0, 0), nb, nb);
+}
+
 Case parseCase(const std::string &text) {
   std::vector<std::string> f = split(text, ':');
   if (f.size() != 6) {
@@ -238,12 +376,23 @@ int main(int argc, char **argv) {
 
   for (const std::string &text : split(cases, ',')) {
     Case c = parseCase(text);
+    if (c.blockPercent() >= 0)
+      makeBlockList(c);
     size_t qn = size_t(c.b * c.h * c.n * c.d), kn = size_t(c.b * c.hkv * c.n * c.d);
     std::vector<float> Q(qn), K(kn), V(kn), ref(qn), got(qn);
     fillRandom(Q, 1);
     fillRandom(K, 2);
     fillRandom(V, 3);
-    OneDnnAttention dnnlAttn(c);
+    std::string density;
+    if (c.approximate()) {
+      fillStructured(c, Q, K);
+      density = densityJson(c, Q, K);
+    }
+    // The approximations are measured against dense causal attention.
+    Case exact = c;
+    if (c.approximate())
+      exact.variant = "causal";
+    OneDnnAttention dnnlAttn(exact);
     dnnlAttn.run(Q.data(), K.data(), V.data(), ref.data());
     if (wanted("onednn")) {
       settle();
@@ -265,7 +414,9 @@ int main(int argc, char **argv) {
       std::string path = kilnDir + "/attn_" + c.name() + ".so";
       kiln_artifact *art = nullptr;
       int entry = -1;
-      kiln_tensor *in[3] = {nullptr, nullptr, nullptr};
+      kiln_tensor *in[5] = {nullptr, nullptr, nullptr, nullptr, nullptr};
+      int numIn = c.list.empty() ? 3 : 5;
+      t.extra = density;
       kiln_status st = KILN_OK;
       if (!haveKiln) {
         t.r.status = "unavailable";
@@ -279,9 +430,25 @@ int main(int argc, char **argv) {
         kiln.kiln_tensor_create(KILN_F32, 4, qd, Q.data(), &in[0]);
         kiln.kiln_tensor_create(KILN_F32, 4, kd, K.data(), &in[1]);
         kiln.kiln_tensor_create(KILN_F32, 4, kd, V.data(), &in[2]);
+        if (numIn == 5) { // the block list, per query head
+          int64_t nb = c.nBlocks();
+          std::vector<int32_t> idx(size_t(c.b * c.h * nb * nb), 0),
+              cnt(size_t(c.b * c.h * nb), 0);
+          for (int64_t bh = 0; bh < c.b * c.h; ++bh)
+            for (int64_t I = 0; I < nb; ++I) {
+              int32_t n = 0;
+              for (int64_t J = 0; J < nb; ++J)
+                if (c.list[size_t(I * nb + J)])
+                  idx[size_t((bh * nb + I) * nb + n++)] = int32_t(J);
+              cnt[size_t(bh * nb + I)] = n;
+            }
+          int64_t id[4] = {c.b, c.h, nb, nb}, cd[3] = {c.b, c.h, nb};
+          kiln.kiln_tensor_create(KILN_I32, 4, id, idx.data(), &in[3]);
+          kiln.kiln_tensor_create(KILN_I32, 3, cd, cnt.data(), &in[4]);
+        }
         auto call = [&](bool check) {
           kiln_tensor *out = nullptr;
-          kiln_status s = kiln.kiln_run(art, entry, in, 3, &out, 1);
+          kiln_status s = kiln.kiln_run(art, entry, in, numIn, &out, 1);
           if (s != KILN_OK) {
             t.r.status = "error";
             t.r.note = kiln.err(s);
@@ -294,7 +461,7 @@ int main(int argc, char **argv) {
           return true;
         };
         if (call(true)) {
-          if (t.r.err > 1e-4) {
+          if (t.r.err > 1e-4 && !c.approximate()) {
             t.r.status = "wrong";
             t.r.note = "differs from oneDNN";
           } else {
@@ -302,7 +469,8 @@ int main(int argc, char **argv) {
           }
         }
         for (kiln_tensor *x : in)
-          kiln.kiln_tensor_free(x);
+          if (x)
+            kiln.kiln_tensor_free(x);
       }
       if (art)
         kiln.kiln_artifact_free(art);

@@ -619,6 +619,8 @@ def run_attention(args, out, bdir, cases, peak, threads_list, model):
                        threads_list, cases)
     attention.plot(os.path.join(out, "attention.png"), rows, threads_list,
                    log)
+    attention.plot_masks(os.path.join(out, "attention_pbs_mask.png"), rows,
+                         log)
     log("bench: wrote %s/attention.md and attention.png" % out)
     return sum(r["status"] in ("wrong", "error") for r in rows)
 

@@ -114,34 +114,70 @@ Value toF32(OpBuilder &b, Location loc, Value v) {
   return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
 }
 
+/// [rows] of a [B, H, S] tensor at (bi, head, start), or [rows, cols] of a
+/// [B, H, S, T] one at (bi, head, start, start2): what a tile reads of the
+/// position operands and of the user mask, passed to the mask generic as
+/// inputs (so it vectorizes; element-wise extracts would not).
+Value rowsOf(OpBuilder &b, Location loc, Value src, ArrayRef<Value> at,
+             ArrayRef<Value> sizes) {
+  auto type = cast<RankedTensorType>(src.getType());
+  SmallVector<OpFoldResult> offsets, sz, strides;
+  for (Value v : at)
+    offsets.push_back(v);
+  sz.append(2, b.getIndexAttr(1));
+  for (Value v : sizes)
+    sz.push_back(v);
+  strides.assign(type.getRank(), b.getIndexAttr(1));
+  SmallVector<int64_t> shape(sizes.size(), ShapedType::kDynamic);
+  return tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), src,
+      offsets, sz, strides);
+}
+
 /// The additive mask of keys [k0, k0 + ks) for the frame's queries.
 Value maskTile(OpBuilder &b, Location loc, AttentionOp op, const TileFrame &f,
                Value k0, Value ks) {
   MLIRContext *ctx = b.getContext();
+  IndexMath x{b, loc};
   Value init = emptyF32(b, loc, {f.qs, ks},
                         {ShapedType::kDynamic, ShapedType::kDynamic});
   AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  AffineMap rowMap = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
+  AffineMap colMap = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> maps;
+  bool structural = op.getCausal() || op.getWindowLeftAttr() ||
+                    op.getWindowRightAttr();
+  Value qp = op.getQPositions();
+  if (structural && qp) {
+    ins.push_back(rowsOf(b, loc, qp, {f.b, listHead(x, qp, f), f.q0}, {f.qs}));
+    ins.push_back(rowsOf(b, loc, op.getKPositions(), {f.b, f.g, k0}, {ks}));
+    maps.append({rowMap, colMap});
+  }
+  if (Value m = op.getMask()) {
+    // A static 1 broadcasts; anything else is B or Hq.
+    auto mType = cast<RankedTensorType>(m.getType());
+    Value mb = mType.getDimSize(0) == 1 ? x.c(0) : f.b;
+    Value mh = mType.getDimSize(1) == 1 ? x.c(0) : f.h;
+    ins.push_back(rowsOf(b, loc, m, {mb, mh, f.q0, k0}, {f.qs, ks}));
+    maps.push_back(id);
+  }
+  maps.push_back(id);
   SmallVector<utils::IteratorType> par(2, utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
-      b, loc, init.getType(), ValueRange{}, ValueRange{init},
-      ArrayRef<AffineMap>{id}, par,
-      [&](OpBuilder &nb, Location nl, ValueRange) {
-        IndexMath x{nb, nl};
-        Value i = x.add(f.q0, linalg::IndexOp::create(nb, nl, 0));
-        Value j = x.add(k0, linalg::IndexOp::create(nb, nl, 1));
-        Value vis = x.boolean(true);
-        if (op.getCausal() || op.getWindowLeftAttr() ||
-            op.getWindowRightAttr()) {
+      b, loc, init.getType(), ins, ValueRange{init}, maps, par,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        IndexMath y{nb, nl};
+        Value vis = y.boolean(true);
+        if (structural) {
           Value pq, pk;
-          if (Value qp = op.getQPositions()) {
-            pq = toI64(nb, nl,
-                       tensor::ExtractOp::create(
-                           nb, nl, qp, ValueRange{f.b, listHead(x, qp, f), i}));
-            pk = toI64(nb, nl,
-                       tensor::ExtractOp::create(nb, nl, op.getKPositions(),
-                                                 ValueRange{f.b, f.g, j}));
+          if (qp) {
+            pq = toI64(nb, nl, args[0]);
+            pk = toI64(nb, nl, args[1]);
           } else {
-            pq = toI64(nb, nl, x.add(i, f.shift));
+            Value i = y.add(f.q0, linalg::IndexOp::create(nb, nl, 0));
+            Value j = y.add(k0, linalg::IndexOp::create(nb, nl, 1));
+            pq = toI64(nb, nl, y.add(i, f.shift));
             pk = toI64(nb, nl, j);
           }
           auto le = [&](Value a, Value c) {
@@ -152,26 +188,19 @@ Value maskTile(OpBuilder &b, Location loc, AttentionOp op, const TileFrame &f,
             return arith::ConstantIntOp::create(nb, nl, v, 64);
           };
           if (op.getCausal())
-            vis = x.andI(vis, le(pk, pq));
+            vis = y.andI(vis, le(pk, pq));
           if (auto l = op.getWindowLeftAttr())
-            vis = x.andI(vis, le(arith::SubIOp::create(nb, nl, pq, pk),
+            vis = y.andI(vis, le(arith::SubIOp::create(nb, nl, pq, pk),
                                  i64(l.getInt())));
           if (auto r = op.getWindowRightAttr())
-            vis = x.andI(vis, le(arith::SubIOp::create(nb, nl, pk, pq),
+            vis = y.andI(vis, le(arith::SubIOp::create(nb, nl, pk, pq),
                                  i64(r.getInt())));
         }
         Value v = arith::SelectOp::create(nb, nl, vis, f32(nb, nl, 0.0),
                                           f32(nb, nl, kNegInf));
-        if (Value m = op.getMask()) {
-          // A static 1 broadcasts; anything else is B or Hq.
-          auto mType = cast<RankedTensorType>(m.getType());
-          Value mb = mType.getDimSize(0) == 1 ? x.c(0) : f.b;
-          Value mh = mType.getDimSize(1) == 1 ? x.c(0) : f.h;
-          Value add = toF32(
-              nb, nl, tensor::ExtractOp::create(nb, nl, m,
-                                                ValueRange{mb, mh, i, j}));
-          v = arith::AddFOp::create(nb, nl, v, add);
-        }
+        if (op.getMask())
+          v = arith::AddFOp::create(nb, nl, v,
+                                    toF32(nb, nl, args[args.size() - 2]));
         linalg::YieldOp::create(nb, nl, v);
       });
   return generic.getResult(0);

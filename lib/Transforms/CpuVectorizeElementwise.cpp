@@ -19,7 +19,7 @@ namespace {
 bool eligibleType(Type t) {
   Type e = getElementTypeOrSelf(t);
   return e.isF32() || e.isF16() || e.isBF16() || e.isInteger(1) ||
-         e.isIndex();
+         e.isInteger(32) || e.isInteger(64) || e.isIndex();
 }
 
 bool eligible(linalg::GenericOp op) {

@@ -12,8 +12,8 @@
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::kiln {
-/// Vectorizes the eligible linalg.generic ops under `root` (float or i1
-/// operands, projected-permutation maps, a body of arith / math.exp /
+/// Vectorizes the eligible linalg.generic ops under `root` (float, i1, i32
+/// or i64 operands, projected-permutation maps, a body of arith / math.exp /
 /// math.log / linalg.index ops, reductions only over the innermost loop).
 /// Ops it cannot vectorize stay as they are (correct scalar loops).
 LogicalResult vectorizeElementwiseGenerics(RewriterBase &rewriter,

@@ -120,13 +120,15 @@ func.func @block_sparse(%q: tensor<1x2x256x32xf32>, %k: tensor<1x2x256x32xf32>,
 
 // -----
 
-// Permuted tokens (positions): every visited tile is masked by positions.
+// Permuted tokens (positions): every visited tile is masked by positions,
+// read as row and column slices of the position operands.
 // CHECK-LABEL: func.func @positions
 // CHECK:         scf.for
 // CHECK-NOT:       scf.if
-// CHECK:           linalg.generic
-// CHECK:             tensor.extract %{{.*}} : tensor<1x1x128xi32>
-// CHECK:             tensor.extract %{{.*}} : tensor<1x1x128xi32>
+// CHECK:           %[[QP:.*]] = tensor.extract_slice %{{.*}} : tensor<1x1x128xi32> to tensor<?xi32>
+// CHECK:           %[[KP:.*]] = tensor.extract_slice %{{.*}} : tensor<1x1x128xi32> to tensor<?xi32>
+// CHECK:           linalg.generic {{.*}} ins(%[[QP]], %[[KP]] : tensor<?xi32>, tensor<?xi32>)
+// CHECK:             arith.cmpi sle
 // CHECK:           kiln.online_attention {{.*}} mask(
 func.func @positions(%q: tensor<1x1x128x16xf32>, %k: tensor<1x1x128x16xf32>,
                      %v: tensor<1x1x128x16xf32>, %qp: tensor<1x1x128xi32>,

@@ -61,64 +61,92 @@ std::vector<int64_t> kiln::pbs::permutation(const Problem &p,
   return perm;
 }
 
-Density kiln::pbs::selectionDensity(const Problem &p, const Options &o,
-                                    const std::vector<int64_t> *perm) {
+namespace {
+/// The threshold selection of (b, g) as a [nQ][nK] mask.
+std::vector<bool> maskOf(const Problem &p, const Options &o,
+                         const std::vector<int64_t> *perm,
+                         const blocklist::Geometry &geo, int64_t b,
+                         int64_t g) {
+  int64_t nQ = blocklist::numQueryBlocks(geo);
+  int64_t nK = blocklist::numKeyBlocks(geo);
+  int64_t group = p.qHeads / p.kvHeads;
+  const int64_t *order =
+      perm ? &(*perm)[size_t((b * p.kvHeads + g) * p.keyLen)] : nullptr;
+  auto keyAt = [&](int64_t pos) { return order ? order[pos] : pos; };
+  // Mean keys of each block (in the permuted order).
+  std::vector<double> kbar(size_t(nK * p.dim), 0.0);
+  for (int64_t J = 0; J < nK; ++J) {
+    int64_t lo = J * o.block, hi = std::min(p.keyLen, lo + o.block);
+    for (int64_t s = lo; s < hi; ++s) {
+      const float *k = row(p.key, p.kvHeads, p.keyLen, p.dim, b, g, keyAt(s));
+      for (int64_t x = 0; x < p.dim; ++x)
+        kbar[size_t(J * p.dim + x)] += k[x] / double(hi - lo);
+    }
+  }
+  int64_t sinkBlock = -1;
+  if (o.sink)
+    for (int64_t s = 0; s < p.keyLen && sinkBlock < 0; ++s)
+      if (keyAt(s) == 0)
+        sinkBlock = s / o.block;
+  std::vector<bool> mask(size_t(nQ * nK), false);
+  for (int64_t I = 0; I < nQ; ++I) {
+    int64_t lo = I * o.block, hi = std::min(p.queryLen, lo + o.block);
+    std::vector<double> qbar(size_t(p.dim), 0.0);
+    for (int64_t e = 0; e < group; ++e)
+      for (int64_t s = lo; s < hi; ++s) {
+        const float *q = row(p.query, p.qHeads, p.queryLen, p.dim, b,
+                             g * group + e, s);
+        for (int64_t x = 0; x < p.dim; ++x)
+          qbar[size_t(x)] += q[x] / double((hi - lo) * group);
+      }
+    std::vector<float> scores(static_cast<size_t>(nK));
+    for (int64_t J = 0; J < nK; ++J) {
+      double s = 0;
+      for (int64_t x = 0; x < p.dim; ++x)
+        s += qbar[size_t(x)] * kbar[size_t(J * p.dim + x)];
+      scores[size_t(J)] = float(p.scale * s);
+    }
+    std::vector<blocklist::Role> roles = blocklist::thresholdRoles(
+        geo, I, sinkBlock, /*wholeSegment=*/perm != nullptr);
+    std::vector<bool> sel =
+        blocklist::selectThreshold(roles, scores, o.threshold);
+    for (int64_t J = 0; J < nK; ++J)
+      mask[size_t(I * nK + J)] = sel[size_t(J)];
+  }
+  return mask;
+}
+
+blocklist::Geometry geometryOf(const Problem &p, const Options &o) {
   blocklist::Geometry geo;
   geo.queryLen = p.queryLen;
   geo.keyLen = p.keyLen;
   geo.queryBlock = geo.keyBlock = o.block;
   geo.segment = o.segment;
   geo.causal = true;
+  return geo;
+}
+} // namespace
+
+std::vector<bool> kiln::pbs::selectionMask(const Problem &p, const Options &o,
+                                           const std::vector<int64_t> *perm,
+                                           int64_t b, int64_t g) {
+  return maskOf(p, o, perm, geometryOf(p, o), b, g);
+}
+
+Density kiln::pbs::selectionDensity(const Problem &p, const Options &o,
+                                    const std::vector<int64_t> *perm) {
+  blocklist::Geometry geo = geometryOf(p, o);
   int64_t nQ = blocklist::numQueryBlocks(geo);
   int64_t nK = blocklist::numKeyBlocks(geo);
-  int64_t group = p.qHeads / p.kvHeads;
   Density d;
   for (int64_t b = 0; b < p.batch; ++b)
     for (int64_t g = 0; g < p.kvHeads; ++g) {
-      const int64_t *order =
-          perm ? &(*perm)[size_t((b * p.kvHeads + g) * p.keyLen)] : nullptr;
-      auto keyAt = [&](int64_t pos) { return order ? order[pos] : pos; };
-      // Mean keys of each block (in the permuted order).
-      std::vector<double> kbar(size_t(nK * p.dim), 0.0);
-      for (int64_t J = 0; J < nK; ++J) {
-        int64_t lo = J * o.block, hi = std::min(p.keyLen, lo + o.block);
-        for (int64_t s = lo; s < hi; ++s) {
-          const float *k =
-              row(p.key, p.kvHeads, p.keyLen, p.dim, b, g, keyAt(s));
-          for (int64_t x = 0; x < p.dim; ++x)
-            kbar[size_t(J * p.dim + x)] += k[x] / double(hi - lo);
-        }
-      }
-      int64_t sinkBlock = -1;
-      if (o.sink)
-        for (int64_t s = 0; s < p.keyLen && sinkBlock < 0; ++s)
-          if (keyAt(s) == 0)
-            sinkBlock = s / o.block;
+      std::vector<bool> mask = maskOf(p, o, perm, geo, b, g);
       for (int64_t I = 0; I < nQ; ++I) {
-        int64_t lo = I * o.block, hi = std::min(p.queryLen, lo + o.block);
-        std::vector<double> qbar(size_t(p.dim), 0.0);
-        for (int64_t e = 0; e < group; ++e)
-          for (int64_t s = lo; s < hi; ++s) {
-            const float *q = row(p.query, p.qHeads, p.queryLen, p.dim, b,
-                                 g * group + e, s);
-            for (int64_t x = 0; x < p.dim; ++x)
-              qbar[size_t(x)] += q[x] / double((hi - lo) * group);
-          }
-        std::vector<float> scores(static_cast<size_t>(nK));
-        for (int64_t J = 0; J < nK; ++J) {
-          double s = 0;
-          for (int64_t x = 0; x < p.dim; ++x)
-            s += qbar[size_t(x)] * kbar[size_t(J * p.dim + x)];
-          scores[size_t(J)] = float(p.scale * s);
-        }
-        std::vector<blocklist::Role> roles = blocklist::thresholdRoles(
-            geo, I, sinkBlock, /*wholeSegment=*/perm != nullptr);
-        std::vector<bool> sel =
-            blocklist::selectThreshold(roles, scores, o.threshold);
         int64_t last = blocklist::lastPosition(geo, I);
         for (int64_t J = 0; J < nK; ++J) {
           d.visible += last >= 0 && J * o.block <= last;
-          d.selected += sel[size_t(J)];
+          d.selected += mask[size_t(I * nK + J)];
         }
       }
     }

@@ -51,6 +51,12 @@ struct Density {
 Density selectionDensity(const Problem &p, const Options &o,
                          const std::vector<int64_t> *perm);
 
+/// The same selection for one (batch, KV head) as a row-major
+/// [query blocks][key blocks] mask (for pictures).
+std::vector<bool> selectionMask(const Problem &p, const Options &o,
+                                const std::vector<int64_t> *perm, int64_t b,
+                                int64_t g);
+
 } // namespace kiln::pbs
 
 #endif // KILN_UTILS_PBSANALYSIS_H
