@@ -9,7 +9,9 @@
 //   kiln    an artifact of `kiln-compile --emit=shared` of one
 //           kiln.attention (<kiln-dir>/attn_<case>.so, entry "attn"), run
 //           through the C runtime: kiln-tile's flash loop nest, which visits
-//           only the KV tiles of the causal band or window.
+//           only the KV tiles of the causal band or window;
+//   kiln_unfused  the same op through Kiln's reference lowering (-O0), the
+//           naive oracle, where <kiln-dir>/attn_<case>_unfused.so exists.
 // Variants: dense, causal, windowW (causal, W keys per query); blocksP: a
 // random block list (128-token blocks, the diagonal block plus random
 // causal blocks, P% of the causally visible blocks) given to both (oneDNN
@@ -26,7 +28,7 @@
 // the visited 128 x 64 tiles for Kiln. One JSON object per line.
 //
 // Usage: attention_bench --threads T --cases VARIANT:B:H:HKV:N:D[,...]
-//          [--impls onednn,kiln] [--reps R] [--kiln-dir DIR]
+//          [--impls onednn,kiln,kiln_unfused] [--reps R] [--kiln-dir DIR]
 //          [--kiln-runtime LIB] [--max-warmup-s S]
 // VARIANT: dense, causal, or windowW (causal, W keys per query: kiln's
 // window_left = W - 1).
@@ -41,6 +43,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <unistd.h>
 
 extern "C" {
 void omp_set_num_threads(int);
@@ -333,7 +336,7 @@ Case parseCase(const std::string &text) {
 int main(int argc, char **argv) {
   int threads = 1, reps = 5;
   double maxWarmupS = 30;
-  std::string cases, impls = "onednn,kiln", kilnDir, kilnRuntime;
+  std::string cases, impls = "onednn,kiln,kiln_unfused", kilnDir, kilnRuntime;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -406,17 +409,23 @@ int main(int argc, char **argv) {
       }, reps, maxWarmupS, t.r);
       printResult(c, threads, t);
     }
-    if (wanted("kiln")) {
+    // kiln: the CPU pipeline (kiln-tile); kiln_unfused: the reference
+    // lowering (-O0: all N^2 scores, scalar loops), where run.py built it.
+    for (const char *impl : {"kiln", "kiln_unfused"}) {
+      bool unfused = std::strcmp(impl, "kiln_unfused") == 0;
+      std::string path = kilnDir + "/attn_" + c.name() +
+                         (unfused ? "_unfused.so" : ".so");
+      if (!wanted(impl) || (unfused && access(path.c_str(), R_OK) != 0))
+        continue;
       settle();
       Timed t;
-      t.r.impl = "kiln";
-      t.executed = c.kilnExecuted();
-      std::string path = kilnDir + "/attn_" + c.name() + ".so";
+      t.r.impl = impl;
+      t.executed = unfused ? c.denseExecuted() : c.kilnExecuted();
       kiln_artifact *art = nullptr;
       int entry = -1;
       kiln_tensor *in[5] = {nullptr, nullptr, nullptr, nullptr, nullptr};
       int numIn = c.list.empty() ? 3 : 5;
-      t.extra = density;
+      t.extra = unfused ? "" : density;
       kiln_status st = KILN_OK;
       if (!haveKiln) {
         t.r.status = "unavailable";
@@ -461,7 +470,7 @@ int main(int argc, char **argv) {
           return true;
         };
         if (call(true)) {
-          if (t.r.err > 1e-4 && !c.approximate()) {
+          if (t.r.err > 1e-4 && !(c.approximate() && !unfused)) {
             t.r.status = "wrong";
             t.r.note = "differs from oneDNN";
           } else {

@@ -205,9 +205,12 @@ def kiln_prepare(args):
 
 
 def kiln_compile(args, compiler, reason, items):
-    """Compiles each (base path, MLIR text) to base.so, or writes base.err
-    with the reason. Recompiles when the text or the compiler changes."""
-    for base, text in items:
+    """Compiles each (base path, MLIR text[, extra kiln-compile arguments])
+    to base.so, or writes base.err with the reason. Recompiles when the
+    text or the compiler changes."""
+    for item in items:
+        base, text = item[0], item[1]
+        extra = list(item[2]) if len(item) > 2 else []
         os.makedirs(os.path.dirname(base), exist_ok=True)
         if os.path.exists(base + ".err"):
             os.remove(base + ".err")
@@ -223,14 +226,15 @@ def kiln_compile(args, compiler, reason, items):
             with open(src, "w") as f:
                 f.write(text)
         so = base + ".so"
-        stamp = "%s %s\n" % (compiler, os.path.getmtime(compiler))
+        stamp = "%s %s %s\n" % (compiler, os.path.getmtime(compiler),
+                                 " ".join(extra))
         old_stamp = (open(base + ".stamp").read()
                      if os.path.exists(base + ".stamp") else None)
         if os.path.exists(so) and not newer(so, src) and old_stamp == stamp:
             continue
         with open(base + ".stamp", "w") as f:
             f.write(stamp)
-        cmd = [compiler, src, "--emit=shared", "-o", so]
+        cmd = [compiler, src, "--emit=shared", "-o", so] + extra
         log("bench: " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT)
                                  else c for c in cmd))
         t0 = time.time()
@@ -605,9 +609,15 @@ def run_attention(args, out, bdir, cases, peak, threads_list, model):
                           log)
     compiler, runtime, reason = kiln_prepare(args)
     kdir = os.path.join(bdir, "kiln")
-    kiln_compile(args, compiler, reason,
-                 [(os.path.join(kdir, "attn_" + attention.case_id(c)),
-                   attention.mlir_text(c)) for c in cases])
+    items = [(os.path.join(kdir, "attn_" + attention.case_id(c)),
+              attention.mlir_text(c)) for c in cases]
+    # The naive oracle (reference lowering) only for causal N = 1K: its
+    # scalar loops take about 7 s per call there (BENCHMARKS.md caps it at
+    # 2K; this keeps make bench near 15 minutes).
+    items += [(os.path.join(kdir, "attn_%s_unfused" % attention.case_id(c)),
+               attention.mlir_text(c), ["-O0"]) for c in cases
+              if c[4] <= attention.UNFUSED_MAX_N and c[0] == "causal"]
+    kiln_compile(args, compiler, reason, items)
     rows = []
     for t in threads_list:
         rows += attention.run(exe, cases, t, kdir, runtime, args.reps,
