@@ -9,6 +9,22 @@
 // RUN: kiln-opt %s --split-input-file \
 // RUN:   --kiln-route-blocks="block-size=64 min-seq-len=2048" \
 // RUN:   | FileCheck %s --check-prefix=MIN
+// RUN: kiln-opt %s --split-input-file \
+// RUN:   --kiln-route-blocks="block-size=64 top-k=3 split-self=true" \
+// RUN:   | FileCheck %s --check-prefix=SPLIT
+
+// split-self: own blocks (a list of at most 2) and the routed history
+// (counts minus the own blocks) as two attentions with LSE, merged.
+// SPLIT-LABEL: func.func @marked
+// SPLIT:         %[[SEL:.*]]:2 = kiln.block_select
+// SPLIT:         %[[HIST:.*]] = linalg.generic {{.*}} ins(%[[SEL]]#1 : tensor<1x4x16xi32>)
+// SPLIT:           arith.maxsi
+// SPLIT:         %[[OWN:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x16x2xi32>)
+// SPLIT:         %[[OWNC:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x16xi32>)
+// SPLIT:         %[[A:.*]]:2 = kiln.attention {{.*}} blocks(%[[OWN]], %[[OWNC]] : {{.*}}) outs({{.*}} : tensor<1x4x1000x32xf32>, tensor<1x4x1000xf32>) {causal
+// SPLIT:         %[[B:.*]]:2 = kiln.attention {{.*}} blocks(%[[SEL]]#0, %[[HIST]] : {{.*}}) outs({{.*}} : tensor<1x4x1000x32xf32>, tensor<1x4x1000xf32>) {causal
+// SPLIT:         %[[M:.*]]:2 = kiln.attention_merge ins(%[[A]]#0, %[[B]]#0 : {{.*}}) lse(%[[A]]#1, %[[B]]#1 : {{.*}})
+// SPLIT:         return %[[M]]#0
 
 // CHECK-LABEL: func.func @marked
 // CHECK-SAME:    (%[[Q:.*]]: tensor<1x4x1000x32xf32>, %[[K:.*]]: tensor<1x2x1000x32xf32>, %[[V:[^:]*]]: tensor<1x2x1000x32xf32>

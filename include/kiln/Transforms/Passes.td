@@ -110,6 +110,12 @@ def KilnRouteBlocks : Pass<"kiln-route-blocks", "::mlir::ModuleOp"> {
     stay dense. Ops with a static Sq below `min-seq-len` stay dense. The
     non-causal threshold selection of VMoBA is not supported (a non-causal
     marked op is an error).
+
+    With `split-self`, the rewrite follows MoBA's implementation: the
+    query block's own block(s) (causal) and the routed history blocks
+    (which all end before the query block) are two block-sparse attentions,
+    each returning its LSE, combined by `kiln.attention_merge` (the split-KV
+    merge); the result equals the single block-sparse attention.
   }];
   let dependentDialects = ["::mlir::kiln::KilnDialect",
                            "::mlir::tensor::TensorDialect"];
@@ -122,6 +128,9 @@ def KilnRouteBlocks : Pass<"kiln-route-blocks", "::mlir::ModuleOp"> {
            "Shorter (static) query sequences stay dense">,
     Option<"all", "all", "bool", /*default=*/"false",
            "Route every causal attention op, not only marked ones">,
+    Option<"splitSelf", "split-self", "bool", /*default=*/"false",
+           "MoBA's two branches: own block(s) and routed history as two "
+           "attentions with LSE, merged by kiln.attention_merge">,
   ];
 }
 

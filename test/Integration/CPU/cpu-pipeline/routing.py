@@ -3,7 +3,9 @@
 # reference pipeline and kiln-cpu-pipeline:
 #   kiln-route-blocks (MoBA): equals numpy's top-k selection
 #   (block_select_ref) followed by block-sparse causal attention; with k at
-#   least the number of key blocks it equals dense causal attention;
+#   least the number of key blocks it equals dense causal attention; with
+#   split-self (own blocks and history merged by kiln.attention_merge) the
+#   same;
 #   kiln-permute-block-sparse (PBS): equals numpy's PBS (block_select_ref.
 #   pbs_reference: scoring, stable within-segment argsort, permutation,
 #   threshold selection with positions); with threshold 1 it equals dense
@@ -30,20 +32,24 @@ def run(name, q, k, v, passes, want, marker="kiln.route_blocks"):
         kt.assert_close(f"{name} [{label}]", o, want, rtol=1e-5, atol=1e-5)
 
 
-def moba(name, B, Hq, Hkv, S, D, block, topk):
-    q, k, v = (rng.standard_normal((B, h, S, D)).astype(np.float32)
-               for h in (Hq, Hkv, Hkv))
+def moba(name, B, Hq, Hkv, S, D, block, topk, Sq=None):
+    q, k, v = (rng.standard_normal((B, h, n, D)).astype(np.float32)
+               for h, n in ((Hq, Sq or S), (Hkv, S), (Hkv, S)))
     idx, cnt, _ = bsr.reference(q, k, Hq, "top_k", block, block, causal=True,
                                 k_=topk)
     want, _ = ar.attention(q, k, v, causal=True, block_indices=idx,
                            block_counts=cnt, q_block=block, kv_block=block)
     run(name, q, k, v, [f"--kiln-route-blocks=block-size={block} "
                         f"top-k={topk}"], want)
+    run(name + " split-self", q, k, v,
+        [f"--kiln-route-blocks=block-size={block} top-k={topk} "
+         "split-self=true"], want)
     return q, k, v
 
 
 moba("MoBA top-3, 16-token blocks, GQA 4:2", 1, 4, 2, 150, 8, 16, 3)
 moba("MoBA top-1 (own block only)", 2, 2, 2, 97, 4, 32, 1)
+moba("MoBA chunk Sq < Skv (two own blocks)", 1, 2, 1, 150, 8, 16, 3, Sq=37)
 q, k, v = moba("MoBA top-k >= blocks", 1, 2, 1, 77, 8, 16, 5)
 dense, _ = ar.attention(q, k, v, causal=True)
 run("MoBA top-k >= blocks = dense causal", q, k, v,
