@@ -10,8 +10,8 @@ bool mlir::kiln::selectedForRouting(AttentionOp op, StringRef attrName,
   return all || op->hasAttr(attrName);
 }
 
-std::string mlir::kiln::routingObstacle(AttentionOp op) {
-  if (!op.getCausal())
+std::string mlir::kiln::routingObstacle(AttentionOp op, bool allowNonCausal) {
+  if (!op.getCausal() && !allowNonCausal)
     return "it is not causal";
   if (op.hasBlockList())
     return "it already has a block list";
@@ -48,7 +48,7 @@ void mlir::kiln::replaceWithBlockSparse(RewriterBase &rewriter,
   auto sparse = AttentionOp::create(
       rewriter, op.getLoc(), op->getResultTypes(), op.getQuery(), key, value,
       /*mask=*/Value(), indices, counts, qPositions, kPositions,
-      op.getOuts(), op.getScaleAttr(), rewriter.getUnitAttr(),
+      op.getOuts(), op.getScaleAttr(), op.getCausalAttr(),
       /*window_left=*/nullptr, /*window_right=*/nullptr,
       rewriter.getI64IntegerAttr(block), rewriter.getI64IntegerAttr(block));
   rewriter.replaceOp(op, sparse->getResults());

@@ -17,17 +17,17 @@ namespace mlir::kiln {
 /// every attention op when `all` is set.
 bool selectedForRouting(AttentionOp op, StringRef attrName, bool all);
 
-/// Why `op` cannot be routed (it must be causal, without a block list,
-/// positions, an additive mask or a window, with static head counts and
-/// D), or an empty string.
-std::string routingObstacle(AttentionOp op);
+/// Why `op` cannot be routed (it must be causal unless `allowNonCausal`,
+/// without a block list, positions, an additive mask or a window, with
+/// static head counts and D), or an empty string.
+std::string routingObstacle(AttentionOp op, bool allowNonCausal = false);
 
 /// Whether Sq (static) is below `minSeqLen`, so that dense attention stays.
 bool belowMinSeqLen(AttentionOp op, int64_t minSeqLen);
 
-/// Replaces `op` by a causal block-sparse kiln.attention over `key` /
-/// `value` with the block list (indices, counts), q_block = kv_block =
-/// `block`, optional position operands, and op's scale and outs.
+/// Replaces `op` by a block-sparse kiln.attention (causal like `op`) over
+/// `key` / `value` with the block list (indices, counts), q_block =
+/// kv_block = `block`, optional position operands, and op's scale and outs.
 void replaceWithBlockSparse(RewriterBase &rewriter, AttentionOp op,
                             Value key, Value value, Value indices,
                             Value counts, Value qPositions, Value kPositions,

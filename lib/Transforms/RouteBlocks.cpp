@@ -167,7 +167,7 @@ void splitSelfAndHistory(RewriterBase &rewriter, AttentionOp op, Value idx,
 }
 
 void route(RewriterBase &rewriter, AttentionOp op, int64_t block, int64_t k,
-           bool splitSelf) {
+           float threshold, bool splitSelf) {
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   Value q = op.getQuery();
@@ -187,15 +187,21 @@ void route(RewriterBase &rewriter, AttentionOp op, int64_t block, int64_t k,
   }
   SmallVector<int64_t> idxShape(cntShape);
   idxShape.push_back(listCapacity(k, block, skv));
+  bool causal = op.getCausal();
+  if (!causal) // VMoBA's relative threshold can keep every block
+    idxShape.back() = llvm::divideCeil(skv, block);
   Value idx0 = emptyI32(rewriter, loc, idxShape, dyn);
   Value cnt0 = emptyI32(rewriter, loc, cntShape, dyn);
   auto select = BlockSelectOp::create(
       rewriter, loc, TypeRange{idx0.getType(), cnt0.getType()}, q,
       op.getKey(), /*k_positions=*/Value(), ValueRange{idx0, cnt0},
-      BlockSelectMode::TopK, block, block, rewriter.getI64IntegerAttr(k),
-      /*threshold=*/nullptr, /*segment=*/0, /*causal=*/true, /*sink=*/false,
-      op.getScaleAttr());
-  if (!splitSelf) {
+      causal ? BlockSelectMode::TopK : BlockSelectMode::Relative, block,
+      block, causal ? rewriter.getI64IntegerAttr(k) : nullptr,
+      causal ? nullptr : rewriter.getF32FloatAttr(threshold),
+      /*segment=*/0, causal, /*sink=*/false, op.getScaleAttr());
+  // split-self takes causal ops only: there the history blocks all precede
+  // the own ones in the sorted list.
+  if (!splitSelf || !causal) {
     replaceWithBlockSparse(rewriter, op, op.getKey(), op.getValue(),
                            select.getResult(0), select.getResult(1), Value(),
                            Value(), block);
@@ -210,8 +216,9 @@ struct KilnRouteBlocks
   using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (blockSize <= 0 || topK <= 0) {
-      module.emitError("kiln-route-blocks: block-size and top-k must be > 0");
+    if (blockSize <= 0 || topK <= 0 || !(threshold > 0.0f && threshold <= 1.0f)) {
+      module.emitError("kiln-route-blocks: block-size and top-k must be > 0 "
+                       "and threshold in (0, 1]");
       return signalPassFailure();
     }
     SmallVector<AttentionOp> ops;
@@ -225,7 +232,11 @@ struct KilnRouteBlocks
       op->removeAttr(kMarker);
       if (belowMinSeqLen(op, minSeqLen))
         continue;
-      std::string why = routingObstacle(op);
+      std::string why = routingObstacle(op, /*allowNonCausal=*/true);
+      int64_t skv =
+          cast<RankedTensorType>(op.getKey().getType()).getDimSize(2);
+      if (why.empty() && !op.getCausal() && ShapedType::isDynamic(skv))
+        why = "non-causal (VMoBA) routing needs a static key length";
       if (!why.empty()) {
         if (!marked)
           continue; // `all`: such ops stay dense
@@ -233,7 +244,7 @@ struct KilnRouteBlocks
                        << why;
         return signalPassFailure();
       }
-      route(rewriter, op, blockSize, topK, splitSelf);
+      route(rewriter, op, blockSize, topK, threshold, splitSelf);
     }
   }
 };

@@ -68,14 +68,33 @@ func.func @unmarked_dynamic(%q: tensor<?x2x?x16xf32>, %k: tensor<?x2x?x16xf32>,
 
 // -----
 
-// With all=true a non-causal op stays dense (no error).
-// ALL-LABEL: func.func @all_skips_noncausal
+// Non-causal: VMoBA's relative threshold (capacity: every key block), then
+// non-causal block-sparse attention.
+// CHECK-LABEL: func.func @vmoba
+// SPLIT-LABEL: func.func @vmoba
+// SPLIT-NOT:     kiln.attention_merge
+// CHECK:         %[[SEL:.*]]:2 = kiln.block_select {{.*}} outs({{.*}} : tensor<1x2x4x4xi32>, tensor<1x2x4xi32>) {kv_block = 64 : i64, mode = #kiln<select_mode relative>, q_block = 64 : i64, threshold = 2.500000e-01 : f32}
+// CHECK:         kiln.attention {{.*}} blocks(%[[SEL]]#0, %[[SEL]]#1 : {{.*}}) {{.*}} {kv_block = 64 : i64, q_block = 64 : i64}
+func.func @vmoba(%q: tensor<1x2x256x8xf32>, %o: tensor<1x2x256x8xf32>)
+    -> tensor<1x2x256x8xf32> {
+  %r = kiln.attention ins(%q, %q, %q : tensor<1x2x256x8xf32>,
+         tensor<1x2x256x8xf32>, tensor<1x2x256x8xf32>)
+       outs(%o : tensor<1x2x256x8xf32>) {kiln.route_blocks}
+       -> tensor<1x2x256x8xf32>
+  return %r : tensor<1x2x256x8xf32>
+}
+
+// -----
+
+// With all=true an op with a window stays dense (no error).
+// ALL-LABEL: func.func @all_skips_window
 // ALL-NOT:     kiln.block_select
-func.func @all_skips_noncausal(%q: tensor<1x1x64x8xf32>,
-                               %o: tensor<1x1x64x8xf32>)
+func.func @all_skips_window(%q: tensor<1x1x64x8xf32>,
+                            %o: tensor<1x1x64x8xf32>)
     -> tensor<1x1x64x8xf32> {
   %r = kiln.attention ins(%q, %q, %q : tensor<1x1x64x8xf32>,
          tensor<1x1x64x8xf32>, tensor<1x1x64x8xf32>)
-       outs(%o : tensor<1x1x64x8xf32>) -> tensor<1x1x64x8xf32>
+       outs(%o : tensor<1x1x64x8xf32>) {causal, window_left = 4}
+       -> tensor<1x1x64x8xf32>
   return %r : tensor<1x1x64x8xf32>
 }

@@ -273,14 +273,25 @@ def Kiln_BlockSelectOp : Kiln_DpsOp<"block_select", [AttrSizedOperandSegments]> 
       reaches `threshold` is kept, i.e. a candidate is kept unless the mass
       ranked before it already reaches the threshold (threshold 1, or a
       non-finite mass, keeps all candidates).
+    - `relative` (VMoBA; needs `threshold` in (0, 1]): roles as in
+      `top_k` (the blocks holding I's positions forced; with `causal` the
+      blocks that end before I starts are candidates, else all others).
+      Scores of the forced and candidate blocks are min-max normalized,
+      n_J = (G - min) / (max - min) (all 1 when max = min); with total the
+      sum of n over them and own the sum over the forced blocks,
+      need = max(0, threshold - own / total), and a candidate is kept
+      unless the normalized mass ranked before it, over total, already
+      reaches `need` (so need = 0 keeps only the forced blocks); threshold
+      1 keeps every candidate (full attention).
+      `segment`, `sink` and `positions` are not allowed.
     Ties break toward the lower block index (a stable descending sort).
 
     The outputs: indices sorted ascending, unique, 0 past the count; counts.
     maxBlocks must cover the worst case: top_k: max over query blocks of
     max(#forced, min(k, #forced + #eligible)) (for dynamic lengths the bound
     max(k, 1 + ceil((q_block-1)/kv_block)), capped by nK when Skv is
-    static); threshold: nK (a dynamic Skv is accepted by the verifier but
-    not by the reference lowering). `segment` must be a multiple of both
+    static); threshold and relative: nK (a dynamic Skv is accepted by the
+    verifier but not by the reference lowering). `segment` must be a multiple of both
     block sizes.
     ```mlir
     %idx, %cnt = kiln.block_select ins(%q, %k : tensor<1x4x512x64xf32>,

@@ -120,17 +120,24 @@ LogicalResult BlockSelectOp::verify() {
     return success();
   }
 
+  StringRef mode = stringifyBlockSelectMode(getMode());
   if (getKAttr())
-    return emitOpError("'k' is not allowed in mode threshold");
+    return emitOpError() << "'k' is not allowed in mode " << mode;
   std::optional<APFloat> t = getThreshold();
   if (!t || !(t->convertToDouble() > 0.0 && t->convertToDouble() <= 1.0))
-    return emitOpError("mode threshold requires 'threshold' in (0, 1]");
+    return emitOpError() << "mode " << mode
+                         << " requires 'threshold' in (0, 1]";
+  if (getMode() == BlockSelectMode::Relative &&
+      (segment != 0 || getSink() || getKPositions()))
+    return emitOpError("'segment', 'sink' and 'k_positions' apply only to "
+                       "mode threshold");
   // Any query block may keep every KV block (threshold 1, or the last block).
   if (!ShapedType::isDynamic(skv) && sq != 0) {
     int64_t needed = blocklist::ceilDiv(skv, kvBlock);
     if (capacity < needed)
       return emitOpError() << "'outs[0]' capacity (dim 3) is " << capacity
-                           << " but threshold selection can keep all " << needed
+                           << " but " << mode << " selection can keep all "
+                           << needed
                            << " KV blocks, ceil(Skv / kv_block); needs >= "
                            << needed;
   }

@@ -164,7 +164,8 @@ def Kiln_QuantFormatAttr : Kiln_Attr<"QuantFormat", "qformat"> {
 
 def Kiln_BlockSelectMode : I32EnumAttr<"BlockSelectMode", "block selection rule", [
       I32EnumAttrCase<"TopK", 0, "top_k">,
-      I32EnumAttrCase<"Threshold", 1, "threshold">
+      I32EnumAttrCase<"Threshold", 1, "threshold">,
+      I32EnumAttrCase<"Relative", 2, "relative">
     ]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::kiln";

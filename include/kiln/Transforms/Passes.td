@@ -93,7 +93,8 @@ def KilnTile : Pass<"kiln-tile", "::mlir::ModuleOp"> {
 }
 
 def KilnRouteBlocks : Pass<"kiln-route-blocks", "::mlir::ModuleOp"> {
-  let summary = "MoBA: top-k block routing of causal attention (opt-in)";
+  let summary = "MoBA top-k block routing (VMoBA relative selection when "
+                "non-causal), opt-in";
   let description = [{
     Rewrites a causal `kiln.attention` into MoBA's block-sparse form
     (ALGORITHMS.md 2.2): `kiln.block_select` in `top_k` mode (key blocks
@@ -107,15 +108,20 @@ def KilnRouteBlocks : Pass<"kiln-route-blocks", "::mlir::ModuleOp"> {
     A marked op that is not plain causal attention (a block list,
     positions, an additive mask or a window already given, or dynamic head
     counts or head dim) is an error naming the reason; with `all`, such ops
-    stay dense. Ops with a static Sq below `min-seq-len` stay dense. The
-    non-causal threshold selection of VMoBA is not supported (a non-causal
-    marked op is an error).
+    stay dense. Ops with a static Sq below `min-seq-len` stay dense.
+
+    A non-causal op takes VMoBA's selection instead (ALGORITHMS.md 2.3):
+    `kiln.block_select` in `relative` mode with `threshold` (the own
+    block(s) kept, candidates by min-max normalized score until their mass
+    reaches threshold minus the own share), then non-causal block-sparse
+    attention; it needs a static key length.
 
     With `split-self`, the rewrite follows MoBA's implementation: the
     query block's own block(s) (causal) and the routed history blocks
     (which all end before the query block) are two block-sparse attentions,
     each returning its LSE, combined by `kiln.attention_merge` (the split-KV
-    merge); the result equals the single block-sparse attention.
+    merge); the result equals the single block-sparse attention. It applies
+    to causal ops (non-causal ones get the single attention).
   }];
   let dependentDialects = ["::mlir::kiln::KilnDialect",
                            "::mlir::tensor::TensorDialect"];
@@ -128,6 +134,8 @@ def KilnRouteBlocks : Pass<"kiln-route-blocks", "::mlir::ModuleOp"> {
            "Shorter (static) query sequences stay dense">,
     Option<"all", "all", "bool", /*default=*/"false",
            "Route every causal attention op, not only marked ones">,
+    Option<"threshold", "threshold", "float", /*default=*/"0.25f",
+           "VMoBA's relative threshold, for non-causal ops, in (0, 1]">,
     Option<"splitSelf", "split-self", "bool", /*default=*/"false",
            "MoBA's two branches: own block(s) and routed history as two "
            "attentions with LSE, merged by kiln.attention_merge">,

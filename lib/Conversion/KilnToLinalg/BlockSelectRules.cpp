@@ -16,7 +16,9 @@ using namespace mlir::kiln::detail;
 Value mlir::kiln::detail::emitRoles(Emitter &e, BlockSelectOp op,
                                    ArrayRef<Value> rowShape, Value sq, Value skv, Value sinkIdx, int64_t kvGroup) {
   OpBuilder &b = e.b;
-  bool topK = op.getMode() == BlockSelectMode::TopK, causal = op.getCausal();
+  // top_k and relative (VMoBA) share roles: own blocks forced.
+  bool topK = op.getMode() != BlockSelectMode::Threshold,
+       causal = op.getCausal();
   int64_t qb = op.getQBlockAttr().getInt(), kb = op.getKvBlockAttr().getInt();
   int64_t seg = static_cast<int64_t>(op.getSegment());
   bool wholeSegment = op.getKPositions() != nullptr, sink = op.getSink();
@@ -127,6 +129,91 @@ static Value ranksBefore(OpBuilder &nb, Location nl, ValueRange a) {
   return arith::AndIOp::create(nb, nl, both, beats(nb, nl, a[3], a[2]));
 }
 
+/// VMoBA's relative threshold: min-max normalized scores over the forced and
+/// candidate blocks, need = max(0, thr - own / total), a candidate kept
+/// unless the normalized mass ranked before it reaches need * total.
+static Value emitRelativeSelection(Emitter &e, Value roles, Value g,
+                                   ArrayRef<Value> rowShape, float thr) {
+  OpBuilder &b = e.b;
+  unsigned n = 4;
+  AffineMap id = e.dims(4, {0, 1, 2, 3}), row = e.dims(4, {0, 1, 2});
+  AffineMap atJ = e.dims(5, {0, 1, 2, 3}), atJ2 = e.dims(5, {0, 1, 2, 4});
+  ArrayRef<Value> rows = rowShape.take_front(3);
+  auto inRow = [](OpBuilder &nb, Location nl, Value r) {
+    return arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, r,
+                                 Emitter{nb, nl}.i32(1));
+  };
+  float inf = std::numeric_limits<float>::infinity();
+  auto extreme = [&](float init, bool isMax) {
+    return e.generic(n, {roles, g}, {id, id},
+                     e.filled(rows, b.getF32FloatAttr(init)), 1,
+                     [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                       Value m =
+                           isMax ? arith::MaximumFOp::create(nb, nl, a[2], a[1])
+                                       .getResult()
+                                 : arith::MinimumFOp::create(nb, nl, a[2], a[1])
+                                       .getResult();
+                       return arith::SelectOp::create(
+                           nb, nl, inRow(nb, nl, a[0]), m, a[2]);
+                     });
+  };
+  Value mn = extreme(inf, false), mx = extreme(-inf, true);
+  Value norm = e.generic(
+      n, {roles, g, mn, mx}, {id, id, row, row},
+      tensor::EmptyOp::create(b, e.loc, getAsOpFoldResult(rowShape),
+                              b.getF32Type()),
+      0, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Emitter x{nb, nl};
+        Value span = arith::SubFOp::create(nb, nl, a[3], a[2]);
+        Value v = arith::DivFOp::create(
+            nb, nl, arith::SubFOp::create(nb, nl, a[1], a[2]), span);
+        Value flat = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UEQ,
+                                           span, x.f32(0.0));
+        v = arith::SelectOp::create(nb, nl, flat, x.f32(1.0), v);
+        return arith::SelectOp::create(nb, nl, inRow(nb, nl, a[0]), v,
+                                       x.f32(0.0));
+      });
+  auto sumOf = [&](bool forcedOnly) {
+    return e.generic(n, {roles, norm}, {id, id},
+                     e.filled(rows, b.getF32FloatAttr(0.0)), 1,
+                     [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                       Value s = arith::AddFOp::create(nb, nl, a[2], a[1]);
+                       Value take = forcedOnly ? isRole(nb, nl, a[0], 2)
+                                               : inRow(nb, nl, a[0]);
+                       return arith::SelectOp::create(nb, nl, take, s, a[2]);
+                     });
+  };
+  Value total = sumOf(false), own = sumOf(true);
+  // Normalized mass of the candidates ranked before J.
+  Value before =
+      e.generic(5, {roles, roles, g, g, norm}, {atJ, atJ2, atJ, atJ2, atJ2},
+                e.filled(rowShape, b.getF32FloatAttr(0.0)), 1,
+                [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                  Value add = arith::AddFOp::create(nb, nl, a[5], a[4]);
+                  return arith::SelectOp::create(nb, nl, ranksBefore(nb, nl, a),
+                                                 add, a[5]);
+                });
+  Value empty = tensor::EmptyOp::create(b, e.loc, getAsOpFoldResult(rowShape),
+                                        b.getI32Type());
+  return e.generic(
+      n, {roles, before, total, own}, {id, id, row, row}, empty, 0,
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Emitter x{nb, nl};
+        Value need = arith::MaximumFOp::create(
+            nb, nl,
+            arith::SubFOp::create(nb, nl, x.f32(thr),
+                                  arith::DivFOp::create(nb, nl, a[3], a[2])),
+            x.f32(0.0));
+        Value open = arith::CmpFOp::create(
+            nb, nl, arith::CmpFPredicate::ULT,
+            arith::DivFOp::create(nb, nl, a[1], a[2]), need);
+        Value keep = arith::OrIOp::create(
+            nb, nl, isRole(nb, nl, a[0], 2),
+            arith::AndIOp::create(nb, nl, isRole(nb, nl, a[0], 1), open));
+        return toI32(nb, nl, keep);
+      });
+}
+
 /// The 0/1 (i32) selection [B,H,nQ,nK] from roles and scores.
 Value mlir::kiln::detail::emitSelection(Emitter &e, BlockSelectOp op,
                                        Value roles, Value g,
@@ -170,7 +257,9 @@ Value mlir::kiln::detail::emitSelection(Emitter &e, BlockSelectOp op,
   }
 
   float thr = op.getThresholdAttr().getValue().convertToFloat();
-  if (thr >= 1.0f)
+  if (op.getMode() == BlockSelectMode::Relative && thr < 1.0f)
+    return emitRelativeSelection(e, roles, g, rowShape, thr);
+  if (thr >= 1.0f) // every candidate (both threshold modes)
     return e.generic(
         n, roles, id, empty, 0,
         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {

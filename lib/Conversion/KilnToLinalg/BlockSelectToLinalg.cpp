@@ -42,10 +42,12 @@ BlockSelectLowering::matchAndRewrite(BlockSelectOp op,
   auto qt = cast<RankedTensorType>(q.getType());
   auto kt = cast<RankedTensorType>(k.getType());
   auto it = cast<RankedTensorType>(idxInit.getType());
-  bool threshold = op.getMode() == BlockSelectMode::Threshold;
+  bool threshold = op.getMode() != BlockSelectMode::TopK;
   if (threshold && kt.isDynamicDim(2)) {
-    op.emitOpError("reference lowering: mode threshold needs a static key "
-                   "length (the list capacity must hold all KV blocks)");
+    op.emitOpError() << "reference lowering: mode "
+                     << stringifyBlockSelectMode(op.getMode())
+                     << " needs a static key length (the list capacity must "
+                        "hold all KV blocks)";
     return rewriter.notifyMatchFailure(op, "threshold with dynamic Skv");
   }
   int64_t hq = qt.getDimSize(1), hkv = kt.getDimSize(1), h = it.getDimSize(1);

@@ -408,3 +408,39 @@ func.func @f(%q: tensor<1x4x256x16xf32>, %k: tensor<1x2x256x16xf32>, %i: tensor<
       {mode = #kiln<select_mode top_k>, k = 2, q_block = 64, kv_block = 64} -> tensor<1x4x4x5xi32>, tensor<1x4x4xi32>
   return
 }
+
+// -----
+
+func.func @f(%q: tensor<1x4x256x16xf32>, %k: tensor<1x2x256x16xf32>, %i: tensor<1x4x4x4xi32>, %c: tensor<1x4x4xi32>) {
+  // expected-error @+1 {{'k' is not allowed in mode relative}}
+  %r:2 = kiln.block_select ins(%q, %k : tensor<1x4x256x16xf32>, tensor<1x2x256x16xf32>) outs(%i, %c : tensor<1x4x4x4xi32>, tensor<1x4x4xi32>)
+      {mode = #kiln<select_mode relative>, threshold = 0.3 : f32, q_block = 64, kv_block = 64, k = 2} -> tensor<1x4x4x4xi32>, tensor<1x4x4xi32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x4x256x16xf32>, %k: tensor<1x2x256x16xf32>, %i: tensor<1x4x4x4xi32>, %c: tensor<1x4x4xi32>) {
+  // expected-error @+1 {{mode relative requires 'threshold' in (0, 1]}}
+  %r:2 = kiln.block_select ins(%q, %k : tensor<1x4x256x16xf32>, tensor<1x2x256x16xf32>) outs(%i, %c : tensor<1x4x4x4xi32>, tensor<1x4x4xi32>)
+      {mode = #kiln<select_mode relative>, q_block = 64, kv_block = 64} -> tensor<1x4x4x4xi32>, tensor<1x4x4xi32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x4x256x16xf32>, %k: tensor<1x2x256x16xf32>, %i: tensor<1x4x4x4xi32>, %c: tensor<1x4x4xi32>) {
+  // expected-error @+1 {{'segment', 'sink' and 'k_positions' apply only to mode threshold}}
+  %r:2 = kiln.block_select ins(%q, %k : tensor<1x4x256x16xf32>, tensor<1x2x256x16xf32>) outs(%i, %c : tensor<1x4x4x4xi32>, tensor<1x4x4xi32>)
+      {mode = #kiln<select_mode relative>, threshold = 0.3 : f32, q_block = 64, kv_block = 64, sink} -> tensor<1x4x4x4xi32>, tensor<1x4x4xi32>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<1x4x256x16xf32>, %k: tensor<1x2x200x16xf32>, %i: tensor<1x4x4x3xi32>, %c: tensor<1x4x4xi32>) {
+  // expected-error @+1 {{'outs[0]' capacity (dim 3) is 3 but relative selection can keep all 4 KV blocks, ceil(Skv / kv_block); needs >= 4}}
+  %r:2 = kiln.block_select ins(%q, %k : tensor<1x4x256x16xf32>, tensor<1x2x200x16xf32>) outs(%i, %c : tensor<1x4x4x3xi32>, tensor<1x4x4xi32>)
+      {mode = #kiln<select_mode relative>, threshold = 0.3 : f32, q_block = 64, kv_block = 64} -> tensor<1x4x4x3xi32>, tensor<1x4x4xi32>
+  return
+}

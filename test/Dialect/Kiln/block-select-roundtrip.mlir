@@ -82,3 +82,19 @@ func.func @threshold_all(%q: tensor<1x2x?x8xf32>, %k: tensor<1x2x200x8xf32>,
       -> tensor<1x2x?x4xi32>, tensor<1x2x?xi32>
   return %idx, %cnt : tensor<1x2x?x4xi32>, tensor<1x2x?xi32>
 }
+
+// -----
+
+// VMoBA's relative threshold, non-causal.
+// CHECK-LABEL: func.func @relative
+// CHECK: kiln.block_select {{.*}} {kv_block = 32 : i64, mode = #kiln<select_mode relative>, q_block = 32 : i64, threshold = 2.500000e-01 : f32}
+func.func @relative(%q: tensor<1x2x128x8xf32>, %k: tensor<1x2x128x8xf32>,
+    %i0: tensor<1x2x4x4xi32>, %c0: tensor<1x2x4xi32>)
+    -> (tensor<1x2x4x4xi32>, tensor<1x2x4xi32>) {
+  %idx, %cnt = kiln.block_select ins(%q, %k : tensor<1x2x128x8xf32>,
+      tensor<1x2x128x8xf32>) outs(%i0, %c0 : tensor<1x2x4x4xi32>,
+      tensor<1x2x4xi32>) {mode = #kiln<select_mode relative>,
+      threshold = 0.25 : f32, q_block = 32, kv_block = 32}
+      -> tensor<1x2x4x4xi32>, tensor<1x2x4xi32>
+  return %idx, %cnt : tensor<1x2x4x4xi32>, tensor<1x2x4xi32>
+}

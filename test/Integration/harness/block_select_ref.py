@@ -49,7 +49,7 @@ def roles(mode, i, sq, skv, qb, kb, causal, segment=0, sink_block=-1,
     for j in range(nk):
         lo, hi = j * kb, min((j + 1) * kb, skv) - 1
         visible = (not causal) or lo <= last
-        if mode == "top_k":
+        if mode in ("top_k", "relative"):
             holds_own = max(lo, first, 0) <= min(hi, last)
             if holds_own:
                 r[j] = 2
@@ -73,6 +73,19 @@ def select(r, g, mode, k=None, threshold=None):
     order = cand[np.argsort(-s, kind="stable")]
     if mode == "top_k":
         take = max(0, k - len(keep))
+    elif mode == "relative":  # VMoBA: min-max normalized mass
+        row = np.flatnonzero(r >= 1)
+        take = len(cand) if threshold >= 1.0 else 0
+        if len(row) and len(cand) and threshold < 1.0:
+            lo, hi = g[row].min(), g[row].max()
+            norm = np.ones_like(g) if hi == lo else (g - lo) / (hi - lo)
+            total = norm[row].sum()
+            need = max(0.0, threshold - norm[r == 2].sum() / total)
+            before = np.concatenate([[0.0], np.cumsum(norm[order])[:-1]])
+            frac = before / total
+            take = int((frac < need).sum())
+            if np.any(np.abs(frac - need) < MARGIN) and need > 0:
+                raise RuntimeError("normalized mass too close to the need")
     elif threshold >= 1.0 or len(cand) == 0:
         take = len(cand)
     else:
@@ -169,7 +182,7 @@ def check(name, q, k, heads, qb, kb, mode, causal=False, k_=None,
     kv = kt.bf16_to_f32(k) if elt == "bf16" else np.asarray(k, np.float32)
     want_i, want_c, need = reference(qv, kv, heads, mode, qb, kb, causal, k_,
                                      threshold, segment, sink, kpos, scale)
-    if mode == "threshold":
+    if mode in ("threshold", "relative"):
         need = -(-k.shape[2] // kb)
     cap = cap or need
     want_i = np.pad(want_i, [(0, 0)] * 3 + [(0, cap - want_i.shape[3])])

@@ -5,7 +5,9 @@
 #   (block_select_ref) followed by block-sparse causal attention; with k at
 #   least the number of key blocks it equals dense causal attention; with
 #   split-self (own blocks and history merged by kiln.attention_merge) the
-#   same;
+#   same; non-causal (VMoBA relative threshold) equals numpy's relative
+#   selection followed by block-sparse attention, and full bidirectional
+#   attention at threshold 1;
 #   kiln-permute-block-sparse (PBS): equals numpy's PBS (block_select_ref.
 #   pbs_reference: scoring, stable within-segment argsort, permutation,
 #   threshold selection with positions); with threshold 1 it equals dense
@@ -22,10 +24,11 @@ PIPES = {"reference": ["--kiln-reference-pipeline"],
          "cpu": ["--kiln-cpu-pipeline=mcpu=x86-64-v3"]}
 
 
-def run(name, q, k, v, passes, want, marker="kiln.route_blocks"):
+def run(name, q, k, v, passes, want, marker="kiln.route_blocks",
+        causal=True):
     B, Hq, Sq, D = q.shape
     text = ar.attention_func("f", q.shape, k.shape, v.shape,
-                             attrs="causal, " + marker)
+                             attrs=("causal, " if causal else "") + marker)
     for label, pipe in PIPES.items():
         (o,) = kt.run_func(text, "f", [q, k, v], ["f32"] * 3,
                            [([B, Hq, Sq, D], "f32")], pipeline=passes + pipe)
@@ -54,6 +57,26 @@ q, k, v = moba("MoBA top-k >= blocks", 1, 2, 1, 77, 8, 16, 5)
 dense, _ = ar.attention(q, k, v, causal=True)
 run("MoBA top-k >= blocks = dense causal", q, k, v,
     ["--kiln-route-blocks=block-size=16 top-k=5"], dense)
+
+
+def vmoba(name, B, Hq, Hkv, S, D, block, threshold):
+    q, k, v = (rng.standard_normal((B, h, S, D)).astype(np.float32)
+               for h in (Hq, Hkv, Hkv))
+    idx, cnt, _ = bsr.reference(q, k, Hq, "relative", block, block,
+                                threshold=threshold)
+    want, _ = ar.attention(q, k, v, block_indices=idx, block_counts=cnt,
+                           q_block=block, kv_block=block)
+    run(name, q, k, v, [f"--kiln-route-blocks=block-size={block} "
+                        f"threshold={threshold}"], want, causal=False)
+    return q, k, v
+
+
+vmoba("VMoBA relative 0.25, GQA 4:2", 1, 4, 2, 150, 8, 16, 0.25)
+vmoba("VMoBA relative 0.6", 2, 2, 2, 97, 4, 32, 0.6)
+q, k, v = vmoba("VMoBA threshold 1", 1, 2, 1, 77, 8, 16, 1.0)
+full, _ = ar.attention(q, k, v)
+run("VMoBA threshold 1 = full bidirectional", q, k, v,
+    ["--kiln-route-blocks=block-size=16 threshold=1"], full, causal=False)
 
 
 def pbs(name, B, Hq, Hkv, Sq, Skv, D, block, segment, threshold):
