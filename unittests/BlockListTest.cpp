@@ -256,3 +256,35 @@ TEST(BlockListRow, SelectionRoundTripsThroughValidate) {
         << err;
   }
 }
+
+namespace {
+TEST(BlockListRelative, NeedFromTheOwnShare) {
+  // Scores 0, 4, 2, 1 (block 1 forced): normalized 0, 1, 0.5, 0.25,
+  // total 1.75, own 1; need = 0.8 - 1/1.75 = 0.229 keeps block 2 (mass
+  // before it 0) and stops there (0.5/1.75 >= need).
+  std::vector<Role> roles = {Role::Candidate, Role::Forced, Role::Candidate,
+                             Role::Candidate};
+  std::vector<float> s = {0, 4, 2, 1};
+  std::vector<bool> m = selectRelative(roles, s, 0.8);
+  EXPECT_EQ(m, (std::vector<bool>{false, true, true, false}));
+  // The own share already reaches the threshold: nothing else.
+  m = selectRelative(roles, s, 0.5);
+  EXPECT_EQ(m, (std::vector<bool>{false, true, false, false}));
+  // Threshold 1: every candidate; excluded blocks never.
+  roles[3] = Role::Excluded;
+  m = selectRelative(roles, s, 1.0);
+  EXPECT_EQ(m, (std::vector<bool>{true, true, true, false}));
+}
+
+TEST(BlockListRelative, EqualScoresAndTies) {
+  // All equal: normalized 1 each; own 1 of 4, need = 0.9 - 0.25 = 0.65:
+  // candidates in index order until the mass before reaches 0.65 * 4.
+  std::vector<Role> roles(4, Role::Candidate);
+  roles[2] = Role::Forced;
+  std::vector<float> s(4, 3.0f);
+  std::vector<bool> m = selectRelative(roles, s, 0.9);
+  EXPECT_EQ(m, (std::vector<bool>{true, true, true, true}));
+  m = selectRelative(roles, s, 0.6);
+  EXPECT_EQ(m, (std::vector<bool>{true, true, true, false}));
+}
+} // namespace

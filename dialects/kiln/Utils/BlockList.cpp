@@ -147,6 +147,46 @@ kiln::blocklist::selectThreshold(const std::vector<Role> &roles,
   return mask;
 }
 
+std::vector<bool>
+kiln::blocklist::selectRelative(const std::vector<Role> &roles,
+                                const std::vector<float> &scores,
+                                double threshold) {
+  std::vector<bool> mask(roles.size(), false);
+  for (size_t j = 0; j < roles.size(); ++j)
+    mask[j] = roles[j] == Role::Forced;
+  std::vector<double> s = sanitize(scores);
+  std::vector<int64_t> order = rankCandidates(roles, s);
+  if (order.empty())
+    return mask;
+  if (threshold >= 1.0) {
+    for (int64_t j : order)
+      mask[j] = true;
+    return mask;
+  }
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (size_t j = 0; j < roles.size(); ++j)
+    if (roles[j] != Role::Excluded) {
+      lo = std::min(lo, s[j]);
+      hi = std::max(hi, s[j]);
+    }
+  auto norm = [&](int64_t j) { return hi == lo ? 1.0 : (s[j] - lo) / (hi - lo); };
+  double total = 0.0, own = 0.0;
+  for (size_t j = 0; j < roles.size(); ++j) {
+    if (roles[j] != Role::Excluded)
+      total += norm(int64_t(j));
+    if (roles[j] == Role::Forced)
+      own += norm(int64_t(j));
+  }
+  double need = std::max(0.0, threshold - own / total);
+  double before = 0.0;
+  for (int64_t j : order) {
+    if (before / total < need)
+      mask[j] = true;
+    before += norm(j);
+  }
+  return mask;
+}
+
 int64_t kiln::blocklist::topKCapacity(const Geometry &g, int64_t k) {
   int64_t most = 0;
   for (int64_t i = 0, e = numQueryBlocks(g); i < e; ++i) {

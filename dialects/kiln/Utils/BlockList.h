@@ -2,7 +2,8 @@
 //
 // The pure C++ definition of kiln.block_select: block geometry (which KV
 // blocks a query block may, must or must not select), the reference
-// selection rules (MoBA top-k, PBS cumulative threshold) and the
+// selection rules (MoBA top-k, PBS cumulative threshold, VMoBA relative
+// threshold) and the
 // fixed-capacity block list of the semantics contract (i32 indices sorted
 // ascending and unique, zeros past the count, plus a count). Shared by the
 // op verifier (capacity), the unit tests and any runtime-side checker.
@@ -75,6 +76,15 @@ std::vector<bool> selectTopK(const std::vector<Role> &roles,
 std::vector<bool> selectThreshold(const std::vector<Role> &roles,
                                   const std::vector<float> &scores,
                                   double threshold);
+
+/// VMoBA's relative threshold (mode relative; roles as for top_k): scores
+/// of the Forced and Candidate blocks min-max normalized (all 1 when equal),
+/// need = max(0, threshold - own / total), a Candidate kept unless the
+/// normalized mass ranked before it, over total, reaches need; threshold 1
+/// keeps every Candidate. Every Forced block is kept.
+std::vector<bool> selectRelative(const std::vector<Role> &roles,
+                                 const std::vector<float> &scores,
+                                 double threshold);
 
 /// Most blocks a top_k row can select, exactly, for known lengths.
 int64_t topKCapacity(const Geometry &g, int64_t k);
