@@ -96,6 +96,14 @@ static std::vector<int64_t> rankCandidates(const std::vector<Role> &roles,
   return order;
 }
 
+/// The selection mask with only the Forced blocks set.
+static std::vector<bool> forcedOnly(const std::vector<Role> &roles) {
+  std::vector<bool> mask(roles.size(), false);
+  for (size_t j = 0; j < roles.size(); ++j)
+    mask[j] = roles[j] == Role::Forced;
+  return mask;
+}
+
 static std::vector<double> sanitize(const std::vector<float> &scores) {
   std::vector<double> s;
   for (float v : scores)
@@ -125,9 +133,7 @@ std::vector<bool>
 kiln::blocklist::selectThreshold(const std::vector<Role> &roles,
                                  const std::vector<float> &scores,
                                  double threshold) {
-  std::vector<bool> mask(roles.size(), false);
-  for (size_t j = 0; j < roles.size(); ++j)
-    mask[j] = roles[j] == Role::Forced;
+  std::vector<bool> mask = forcedOnly(roles);
   std::vector<double> s = sanitize(scores);
   std::vector<int64_t> order = rankCandidates(roles, s);
   if (order.empty())
@@ -151,9 +157,7 @@ std::vector<bool>
 kiln::blocklist::selectRelative(const std::vector<Role> &roles,
                                 const std::vector<float> &scores,
                                 double threshold) {
-  std::vector<bool> mask(roles.size(), false);
-  for (size_t j = 0; j < roles.size(); ++j)
-    mask[j] = roles[j] == Role::Forced;
+  std::vector<bool> mask = forcedOnly(roles);
   std::vector<double> s = sanitize(scores);
   std::vector<int64_t> order = rankCandidates(roles, s);
   if (order.empty())
