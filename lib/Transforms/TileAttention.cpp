@@ -181,7 +181,7 @@ LogicalResult tileAttention(RewriterBase &rewriter, AttentionOp op,
 
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPointToStart(forall.getBody());
-  ValueRange ivs = forall.getInductionVars();
+  SmallVector<Value> ivs = forall.getInductionVars();
   TileFrame f = TileFrame::make(rewriter, loc, op, ivs[0], ivs[1],
                                 x.mul(ivs[2], x.c(qTile)), qTile, kvTile);
   State s = State::empty(rewriter, loc, op, f);

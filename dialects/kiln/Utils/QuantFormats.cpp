@@ -15,12 +15,6 @@ static uint32_t bitsOf(float x) {
   return u;
 }
 
-static float floatOf(uint32_t u) {
-  float x;
-  std::memcpy(&x, &u, sizeof(x));
-  return x;
-}
-
 const FloatFormatInfo &getInfo(FloatFormat format) {
   // totalBits, expBits, manBits, bias, sign, inf, nan, maxCode, nanCode, emax
   static const FloatFormatInfo e4m3 = {8, 4, 3, 7, true, false, true,
