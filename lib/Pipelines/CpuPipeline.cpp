@@ -2,6 +2,7 @@
 //
 // kiln + linalg on tensors -> LLVM dialect for one CPU:
 //   0. the attention rewrites that ops ask for (kiln.pbs, kiln.route_blocks);
+//      batch_norm after conv folded into it (kiln-fold-conv-bn);
 //   1. kiln-tile: kiln.attention into the flash-attention loop nest over
 //      kiln.online_attention tiles (skipped tiles never iterated); then every
 //      kiln op through the reference lowering (convert-kiln-to-linalg);
@@ -48,6 +49,7 @@ void mlir::kiln::buildCpuPipeline(OpPassManager &pm,
     return;
   }
   addRoutingPasses(pm);
+  pm.addPass(createKilnFoldConvBN());
   KilnTileOptions flash;
   flash.mcpu = options.mcpu;
   if (options.attentionTiles.size() == 2) {

@@ -196,6 +196,27 @@ def KilnPermuteBlockSparse
   ];
 }
 
+def KilnFoldConvBN : Pass<"kiln-fold-conv-bn"> {
+  let summary = "Folds inference batch_norm into the conv before it "
+                "(deploy mode)";
+  let description = [{
+    `kiln.batch_norm` of a `kiln.conv` result (on its output-channel axis,
+    the conv used only there, its epilogue empty or a single `bias`) with
+    f32 constant gamma, beta, mean and variance becomes one conv
+    (ALGORITHMS.md 2.5, deploy mode): s = gamma / sqrt(var + eps),
+    W' = W * s along the filter's output-channel dim, b' = (b - mean) * s +
+    beta, folded in double into f32 constants when the filter (and bias)
+    are constants. Otherwise the conv keeps its filter and gets an `affine`
+    epilogue step (s, beta - mean * s), the same fusion scaled at run time.
+    A conv with another epilogue step (an activation before the BN), other
+    users, or statistics that are not constants is left alone. Exact up to
+    rounding: the folded result differs from the unfolded one by f32
+    rounding of W' and b'.
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def KilnCpuTileAndVectorize
     : Pass<"kiln-cpu-tile-and-vectorize", "::mlir::ModuleOp"> {
   let summary = "Tiles matmul-shaped linalg ops for the CPU target and "
