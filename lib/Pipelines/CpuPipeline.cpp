@@ -1,8 +1,10 @@
 //===- CpuPipeline.cpp - kiln-cpu-pipeline --------------------------------===//
 //
 // kiln + linalg on tensors -> LLVM dialect for one CPU:
-//   0. the attention rewrites that ops ask for (kiln.pbs, kiln.route_blocks);
-//      batch_norm after conv folded into it (kiln-fold-conv-bn);
+//   0. graph fusion: attention written out as ops becomes kiln.attention
+//      (kiln-fuse-attention), batch_norm after conv folds into it
+//      (kiln-fold-conv-bn); then the attention rewrites that ops ask for
+//      (kiln.pbs, kiln.route_blocks);
 //   1. kiln-tile: kiln.attention into the flash-attention loop nest over
 //      kiln.online_attention tiles (skipped tiles never iterated); then every
 //      kiln op through the reference lowering (convert-kiln-to-linalg);
@@ -48,8 +50,9 @@ void mlir::kiln::buildCpuPipeline(OpPassManager &pm,
     buildReferencePipeline(pm, reference);
     return;
   }
-  addRoutingPasses(pm);
+  pm.addPass(createKilnFuseAttention());
   pm.addPass(createKilnFoldConvBN());
+  addRoutingPasses(pm);
   KilnTileOptions flash;
   flash.mcpu = options.mcpu;
   if (options.attentionTiles.size() == 2) {

@@ -217,6 +217,25 @@ def KilnFoldConvBN : Pass<"kiln-fold-conv-bn"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def KilnFuseAttention : Pass<"kiln-fuse-attention"> {
+  let summary = "Recognizes attention written out as matmul, scale, mask, "
+                "softmax, matmul and rewrites it to kiln.attention";
+  let description = [{
+    Matches, for [B, H, S, D] f32 tensors,
+    `kiln.matmul(q, k) {transpose_b}` (or of `linalg.transpose` of k over
+    its last two dims), an optional multiply or divide by a splat constant,
+    an optional `arith.addf` of a mask, `kiln.softmax` over the last dim and
+    `kiln.matmul` with v, each intermediate used once, and rewrites it to
+    one `kiln.attention` with that scale (1 when there is none). A constant
+    mask that is 0 on and below the causal diagonal (j <= i + T - S) and
+    -inf (or <= -1e30, as exporters write the float minimum) above it
+    becomes `causal`, so kiln-tile skips the masked tiles; another
+    [B|1, H|1, S, T] mask is kept as the additive mask. The fused op
+    computes the same softmax in f32, with different rounding.
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+}
+
 def KilnCpuTileAndVectorize
     : Pass<"kiln-cpu-tile-and-vectorize", "::mlir::ModuleOp"> {
   let summary = "Tiles matmul-shaped linalg ops for the CPU target and "

@@ -1,0 +1,181 @@
+//===- FuseAttention.cpp - kiln-fuse-attention ----------------------------===//
+//
+// Recognizes attention written out as ops, as a model exporter writes it,
+// and rewrites it to one kiln.attention (so kiln-tile and the routing passes
+// apply):
+//   s = kiln.matmul(q, k) {transpose_b}   (or kiln.matmul(q, linalg.transpose
+//                                          of k swapping the last two dims))
+//   s = s * c  |  s / c                   (optional, c a splat constant)
+//   s = s + m                             (optional additive mask)
+//   p = kiln.softmax(s) over the last dim
+//   o = kiln.matmul(p, v)
+// q, k, v and o are [B, H, S, D] f32. A constant mask that is 0 on and below
+// the causal diagonal (j <= i + T - S) and -inf, or at most -1e30, above it
+// becomes `causal`; any other mask [B or 1, H or 1, S, T] is kept as the
+// op's mask. The intermediate values must have no other users.
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/IR/KilnOps.h"
+#include "kiln/Transforms/Passes.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNFUSEATTENTION
+#include "kiln/Transforms/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+/// The value of a splat f32 constant, or nothing.
+std::optional<double> splatValue(Value v) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.isSplat() ||
+      !attr.getElementType().isF32())
+    return std::nullopt;
+  return attr.getSplatValue<float>();
+}
+
+/// Whether the constant mask `m` ([..., S, T]; a linalg.broadcast of a
+/// constant counts) is the causal mask in every [S, T] slice: 0 where
+/// j <= i + T - S, hiding (-inf or <= -1e30) above.
+bool isCausalMask(Value m) {
+  if (auto bc = m.getDefiningOp<linalg::BroadcastOp>())
+    m = bc.getInput();
+  DenseElementsAttr attr;
+  if (!matchPattern(m, m_Constant(&attr)) || !attr.getElementType().isF32() ||
+      attr.isSplat())
+    return false;
+  auto type = cast<RankedTensorType>(attr.getType());
+  int64_t rank = type.getRank();
+  if (rank < 2)
+    return false;
+  int64_t s = type.getDimSize(rank - 2), t = type.getDimSize(rank - 1);
+  int64_t idx = 0;
+  for (float x : attr.getValues<float>()) {
+    int64_t i = idx / t % s, j = idx % t;
+    ++idx;
+    bool visible = j <= i + t - s;
+    if (visible ? x != 0.0f : !(x <= -1e30f))
+      return false;
+  }
+  return true;
+}
+
+/// k such that `rhs` is k with its last two dims swapped, or nothing.
+Value untransposed(Value rhs) {
+  auto tr = rhs.getDefiningOp<linalg::TransposeOp>();
+  if (!tr || !tr->hasOneUse())
+    return Value();
+  ArrayRef<int64_t> perm = tr.getPermutation();
+  int64_t r = perm.size();
+  for (int64_t d = 0; d + 2 < r; ++d)
+    if (perm[d] != d)
+      return Value();
+  if (r < 2 || perm[r - 2] != r - 1 || perm[r - 1] != r - 2)
+    return Value();
+  return tr.getInput();
+}
+
+bool rank4F32(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  return t && t.getRank() == 4 && t.getElementType().isF32();
+}
+
+struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatmulOp pv,
+                                PatternRewriter &b) const override {
+    if (pv.getTransposeB())
+      return failure();
+    auto softmax = pv.getLhs().getDefiningOp<SoftmaxOp>();
+    if (!softmax || !softmax->hasOneUse())
+      return b.notifyMatchFailure(pv, "lhs is not a softmax used once");
+    int64_t rank = cast<RankedTensorType>(softmax.getType()).getRank();
+    int64_t dim = softmax.getDimension();
+    if ((dim < 0 ? dim + rank : dim) != rank - 1)
+      return b.notifyMatchFailure(pv, "softmax is not over the last dim");
+    Value s = softmax.getInput();
+    Value mask;
+    if (auto add = s.getDefiningOp<arith::AddFOp>()) {
+      if (!add->hasOneUse())
+        return failure();
+      // The scores are the operand that leads to the QK^T matmul.
+      bool lhsScores = add.getLhs().getDefiningOp<MatmulOp>() ||
+                       add.getLhs().getDefiningOp<arith::MulFOp>() ||
+                       add.getLhs().getDefiningOp<arith::DivFOp>();
+      s = lhsScores ? add.getLhs() : add.getRhs();
+      mask = lhsScores ? add.getRhs() : add.getLhs();
+    }
+    double scale = 1.0; // no scale op: scores are used as they are
+    if (auto mul = s.getDefiningOp<arith::MulFOp>()) {
+      std::optional<double> c = splatValue(mul.getRhs());
+      if (!c || !mul->hasOneUse())
+        return failure();
+      scale = *c;
+      s = mul.getLhs();
+    } else if (auto div = s.getDefiningOp<arith::DivFOp>()) {
+      std::optional<double> c = splatValue(div.getRhs());
+      if (!c || *c == 0.0 || !div->hasOneUse())
+        return failure();
+      scale = 1.0 / *c;
+      s = div.getLhs();
+    }
+    auto qk = s.getDefiningOp<MatmulOp>();
+    if (!qk || !qk->hasOneUse())
+      return b.notifyMatchFailure(pv, "no Q K^T matmul");
+    Value q = qk.getLhs(), k = qk.getRhs(), v = pv.getRhs();
+    if (!qk.getTransposeB()) {
+      k = untransposed(k);
+      if (!k)
+        return b.notifyMatchFailure(pv, "K is not transposed");
+    }
+    if (!rank4F32(q) || !rank4F32(k) || !rank4F32(v) ||
+        !rank4F32(pv.getResult()))
+      return b.notifyMatchFailure(pv, "not [B, H, S, D] f32");
+    if (!(scale > 0.0) || !std::isfinite(scale))
+      return b.notifyMatchFailure(pv, "scale is not finite and > 0");
+    bool causal = false;
+    if (mask) {
+      std::optional<double> zero = splatValue(mask);
+      if (zero && *zero == 0.0) {
+        mask = Value(); // adds nothing
+      } else if (isCausalMask(mask)) {
+        causal = true;
+        mask = Value();
+      } else if (!rank4F32(mask)) {
+        return b.notifyMatchFailure(pv, "mask is not [B|1, H|1, S, T] f32");
+      }
+    }
+    // Always explicit: without a scale op it is 1, not the 1/sqrt(D)
+    // default of kiln.attention.
+    FloatAttr scaleAttr = b.getF32FloatAttr(float(scale));
+    auto fused = AttentionOp::create(
+        b, pv.getLoc(), pv->getResultTypes(), q, k, v, mask, Value(),
+        Value(), Value(), Value(), ValueRange{pv.getInit()}, scaleAttr,
+        causal ? b.getUnitAttr() : nullptr, nullptr, nullptr, nullptr,
+        nullptr);
+    b.replaceOp(pv, fused->getResults());
+    return success();
+  }
+};
+
+struct KilnFuseAttention
+    : public kiln::impl::KilnFuseAttentionBase<KilnFuseAttention> {
+  using Base::Base;
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FuseAttentionPattern>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace
