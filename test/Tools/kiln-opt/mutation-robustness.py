@@ -72,7 +72,11 @@ def mutate(ir):
 
 
 RUNS = [[], ["--convert-kiln-to-linalg"],
-        ["--kiln-test-tiling-interface=tile-sizes=1,2,3,5"]]
+        ["--kiln-test-tiling-interface=tile-sizes=1,2,3,5"],
+        # The graph and attention rewrites on whatever survives parsing.
+        ["--kiln-fuse-attention", "--kiln-fold-conv-bn",
+         "--kiln-route-blocks=all=true split-self=true",
+         "--kiln-tile=q-tile=4 kv-tile=4"]]
 failures = 0
 checked = 0
 with tempfile.TemporaryDirectory() as tmp:
