@@ -183,3 +183,37 @@ FailureOr<linalg::LinalgOp> mlir::kiln::readPanelFromPacked(
   });
   return cast<linalg::LinalgOp>(generic.getOperation());
 }
+
+/// Packs `block` into a buffer carried by the Kc loop `kLoop`, so that one
+/// buffer per cache block is reused by every K step (a fresh tensor per
+/// step would be a heap allocation per step).
+Value mlir::kiln::packIntoLoopCarriedPanel(RewriterBase &rewriter,
+                                           scf::ForOp kLoop,
+                                           Operation *before, Value block,
+                                           const PanelOperand &b, int64_t nc,
+                                           int64_t kc, int64_t nr) {
+  rewriter.setInsertionPoint(kLoop);
+  RankedTensorType type = packedPanelType(
+      getElementTypeOrSelf(block.getType()), b, nc, kc, nr);
+  Value empty = tensor::EmptyOp::create(rewriter, kLoop.getLoc(),
+                                        type.getShape(),
+                                        type.getElementType());
+  FailureOr<LoopLikeOpInterface> carried =
+      cast<LoopLikeOpInterface>(kLoop.getOperation())
+          .replaceWithAdditionalYields(
+              rewriter, ValueRange{empty},
+              /*replaceInitOperandUsesInLoop=*/false,
+              [](OpBuilder &, Location, ArrayRef<BlockArgument> args) {
+                return SmallVector<Value>{args.back()};
+              });
+  if (failed(carried))
+    return Value();
+  auto loop = cast<scf::ForOp>(carried->getOperation());
+  Value packed =
+      packPanel(rewriter, before, block, b, loop.getRegionIterArgs().back());
+  Operation *yield = loop.getBody()->getTerminator();
+  rewriter.modifyOpInPlace(yield, [&] {
+    yield->setOperand(yield->getNumOperands() - 1, packed);
+  });
+  return packed;
+}

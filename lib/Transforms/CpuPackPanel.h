@@ -13,6 +13,7 @@
 #define KILN_LIB_TRANSFORMS_CPUPACKPANEL_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::kiln {
@@ -39,6 +40,15 @@ RankedTensorType packedPanelType(Type elementType, const PanelOperand &b,
 /// `insertionPoint`. Returns the packed tensor.
 Value packPanel(RewriterBase &rewriter, Operation *insertionPoint,
                 Value block, const PanelOperand &b, Value into);
+
+/// Packs `block` into a buffer carried by the Kc loop `kLoop` (an extra
+/// iter_arg, so one buffer per cache block serves every K step: a fresh
+/// tensor per step would be a heap allocation per step), before `before`.
+/// Returns the packed tensor, or a null value on failure.
+Value packIntoLoopCarriedPanel(RewriterBase &rewriter, scf::ForOp kLoop,
+                               Operation *before, Value block,
+                               const PanelOperand &b, int64_t nc, int64_t kc,
+                               int64_t nr);
 
 /// Rewrites `micro` (a register tile whose B operand is a slice of the
 /// block that `packed` holds) into a generic that reads B from `packed`.

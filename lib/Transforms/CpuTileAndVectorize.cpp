@@ -7,6 +7,7 @@
 // from the CpuTarget of `mcpu` (see the pass description in Passes.td).
 //
 //===----------------------------------------------------------------------===//
+#include "CpuInitFill.h"
 #include "CpuPackPanel.h"
 #include "CpuVectorizeElementwise.h"
 #include "kiln/Target/CpuTarget.h"
@@ -37,7 +38,6 @@ using namespace mlir::kiln;
 namespace {
 constexpr StringLiteral kMicroTile = "kiln.cpu_micro_tile";
 constexpr StringLiteral kRegLoop = "kiln.cpu_register_loop";
-constexpr StringLiteral kInitFill = "kiln.cpu_init_fill";
 
 /// Tile sizes of one contraction, in units of its M, N and K loops.
 struct MatmulTiles {
@@ -111,110 +111,6 @@ bool worthPacking(linalg::LinalgOp op, const ContractionLoops &l,
   return ShapedType::isDynamic(m) || m >= 4 * s.mr;
 }
 
-/// The parallel cache tiles, with a linalg.fill that initializes C fused
-/// into them: each thread then zeroes its own block (in parallel, and into
-/// its cache) instead of one serial pass over C first. The fused fill is
-/// marked kInitFill for vectorizeFills. Returns the tiled contraction.
-FailureOr<Operation *>
-tileAndFuseInitFill(RewriterBase &rewriter, linalg::LinalgOp op,
-                    ArrayRef<std::pair<unsigned, int64_t>> sizes) {
-  SmallVector<OpFoldResult> tileSizes(op.getNumLoops(),
-                                      rewriter.getIndexAttr(0));
-  for (auto [loop, size] : sizes)
-    tileSizes[loop] = rewriter.getIndexAttr(size);
-  scf::SCFTileAndFuseOptions options;
-  options.tilingOptions.setTileSizes(tileSizes).setLoopType(
-      scf::SCFTilingOptions::LoopType::ForallOp);
-  options.setFusionControlFn(
-      [](tensor::ExtractSliceOp, OpResult producer, bool isDestination)
-          -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-        if (isDestination && isa<linalg::FillOp>(producer.getOwner()))
-          return scf::SCFTileAndFuseOptions::ControlFnResult{};
-        return std::nullopt;
-      });
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTileAndFuseResult> result =
-      scf::tileConsumerAndFuseProducersUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(result))
-    return failure();
-  for (OpResult r : op->getResults())
-    rewriter.replaceAllUsesWith(r, result->replacements.lookup(r));
-  rewriter.eraseOp(op);
-  for (Operation *fused : result->tiledAndFusedOps)
-    if (isa<linalg::FillOp>(fused))
-      fused->setAttr(kInitFill, rewriter.getUnitAttr());
-  return result->tiledAndFusedOps.front();
-}
-
-/// Fused C fills: one row at a time (static rows become vector stores of
-/// the native width after kiln-cpu-lower-vectors; dynamic ones stay loops).
-LogicalResult vectorizeFills(RewriterBase &rewriter, Operation *root) {
-  SmallVector<linalg::FillOp> fills;
-  root->walk([&](linalg::FillOp fill) {
-    if (fill->hasAttr(kInitFill))
-      fills.push_back(fill);
-  });
-  for (linalg::FillOp fill : fills) {
-    fill->removeAttr(kInitFill);
-    unsigned rank = fill.getNumLoops();
-    if (rank == 0)
-      continue;
-    SmallVector<std::pair<unsigned, int64_t>> rows;
-    for (unsigned d = 0; d + 1 < rank; ++d)
-      rows.push_back({d, 1});
-    Operation *row = fill;
-    if (!rows.empty()) {
-      auto tiled = tile(rewriter, fill, rank, rows,
-                        scf::SCFTilingOptions::LoopType::ForOp);
-      if (failed(tiled))
-        return failure();
-      row = tiled->tiledOps.back();
-    }
-    auto rowOp = cast<linalg::LinalgOp>(row);
-    if (rowOp.hasDynamicShape())
-      continue;
-    rewriter.setInsertionPoint(rowOp);
-    FailureOr<linalg::VectorizationResult> vectorized =
-        linalg::vectorize(rewriter, rowOp);
-    if (succeeded(vectorized))
-      rewriter.replaceOp(rowOp, vectorized->replacements);
-  }
-  return success();
-}
-
-/// Packs `block` into a buffer carried by the Kc loop `kLoop`, so that one
-/// buffer per cache block is reused by every K step (a fresh tensor per
-/// step would be a heap allocation per step).
-Value packIntoLoopCarriedPanel(RewriterBase &rewriter, scf::ForOp kLoop,
-                               Operation *before, Value block,
-                               const PanelOperand &b, const MatmulTiles &s) {
-  rewriter.setInsertionPoint(kLoop);
-  RankedTensorType type = packedPanelType(
-      getElementTypeOrSelf(block.getType()), b, s.nc, s.kc, s.nr);
-  Value empty = tensor::EmptyOp::create(rewriter, kLoop.getLoc(),
-                                        type.getShape(),
-                                        type.getElementType());
-  FailureOr<LoopLikeOpInterface> carried =
-      cast<LoopLikeOpInterface>(kLoop.getOperation())
-          .replaceWithAdditionalYields(
-              rewriter, ValueRange{empty},
-              /*replaceInitOperandUsesInLoop=*/false,
-              [](OpBuilder &, Location, ArrayRef<BlockArgument> args) {
-                return SmallVector<Value>{args.back()};
-              });
-  if (failed(carried))
-    return Value();
-  auto loop = cast<scf::ForOp>(carried->getOperation());
-  Value packed =
-      packPanel(rewriter, before, block, b, loop.getRegionIterArgs().back());
-  Operation *yield = loop.getBody()->getTerminator();
-  rewriter.modifyOpInPlace(yield, [&] {
-    yield->setOperand(yield->getNumOperands() - 1, packed);
-  });
-  return packed;
-}
-
 /// Tiles one contraction down to mr x nr x Kc ops marked kMicroTile, in
 /// register loops marked kRegLoop; B blocks are packed where worthwhile.
 LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
@@ -253,7 +149,8 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
       block.kc = std::min(s.kc, ranges[l.k]);
     Value packed = packIntoLoopCarriedPanel(
         rewriter, cast<scf::ForOp>(level2->loops.front()),
-        level3->loops.front(), bSlice.getSource(), *b, block);
+        level3->loops.front(), bSlice.getSource(), *b, block.nc, block.kc,
+        block.nr);
     if (!packed)
       return failure();
     FailureOr<linalg::LinalgOp> rewritten =
