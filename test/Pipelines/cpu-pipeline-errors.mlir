@@ -12,6 +12,11 @@
 // RUN:   | FileCheck %s
 // RUN: not kiln-opt %s --kiln-cpu-tile-and-vectorize="mcpu=x86-64-v3 tiles=8,0,4" 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=TILES
+// RUN: not kiln-opt %s --kiln-cpu-pipeline="mcpu=x86-64-v3 attention-tiles=4" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=ATT
+// RUN: not kiln-opt %s --kiln-cpu-pipeline="mcpu=x86-64-v3 attention-tiles=64,-8" 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=ATT
+// ATT: error: kiln-tile: tile sizes must be >= 0 (q-tile, kv-tile; the pipeline's attention-tiles takes two: queries,keys)
 
 // CHECK: cpu-pipeline-errors.mlir:[[@LINE+2]]:1: error: unknown --mcpu 'pentium-9000' (expected native or an x86-64 CPU name
 // expected-error @+1 {{unknown --mcpu 'pentium-9000'}}
