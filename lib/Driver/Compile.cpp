@@ -34,6 +34,7 @@ using namespace mlir::kiln::driver;
 std::optional<Phase> mlir::kiln::driver::parsePhase(StringRef name) {
   return llvm::StringSwitch<std::optional<Phase>>(name)
       .Case("input", Phase::Input)
+      .Case("graph", Phase::Graph)
       .Case("loops", Phase::Loops)
       .Case("llvm-dialect", Phase::LLVMDialect)
       .Default(std::nullopt);
@@ -61,7 +62,12 @@ void mlir::kiln::driver::installToolDiagnostics(MLIRContext &context,
   context.printOpOnDiagnostic(false);
   context.getDiagEngine().registerHandler(
       [tool = tool.str()](Diagnostic &diag) -> LogicalResult {
-        if (!isa<UnknownLoc>(diag.getLocation()))
+        // A file without lines (an imported ONNX model): "file: error: ...".
+        std::string prefix = tool;
+        auto file = diag.getLocation()->findInstanceOf<FileLineColLoc>();
+        if (file && file.getLine() == 0)
+          prefix = file.getFilename().str();
+        else if (!isa<UnknownLoc>(diag.getLocation()))
           return failure(); // the SourceMgr handler prints it
         auto severity = [](DiagnosticSeverity s) {
           switch (s) {
@@ -72,10 +78,10 @@ void mlir::kiln::driver::installToolDiagnostics(MLIRContext &context,
           }
           return "error";
         };
-        llvm::errs() << tool << ": " << severity(diag.getSeverity()) << ": "
+        llvm::errs() << prefix << ": " << severity(diag.getSeverity()) << ": "
                      << diag << "\n";
         for (Diagnostic &note : diag.getNotes())
-          llvm::errs() << tool << ": note: " << note << "\n";
+          llvm::errs() << prefix << ": note: " << note << "\n";
         return success();
       });
 }
@@ -96,6 +102,14 @@ LogicalResult mlir::kiln::driver::lower(ModuleOp module,
   if (until == Phase::Input)
     return success();
   PassManager pm(module.getContext());
+  if (until == Phase::Graph) {
+    if (options.optLevel > 0)
+      addGraphPasses(pm);
+    if (options.configurePassManager &&
+        failed(options.configurePassManager(pm)))
+      return failure();
+    return pm.run(module);
+  }
   CpuPipelineOptions pipeline;
   pipeline.mcpu = options.mcpu;
   pipeline.optLevel = options.optLevel;

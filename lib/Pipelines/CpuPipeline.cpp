@@ -50,9 +50,7 @@ void mlir::kiln::buildCpuPipeline(OpPassManager &pm,
     buildReferencePipeline(pm, reference);
     return;
   }
-  pm.addPass(createKilnFuseAttention());
-  pm.addPass(createKilnFoldConvBN());
-  addRoutingPasses(pm);
+  addGraphPasses(pm);
   KilnTileOptions flash;
   flash.mcpu = options.mcpu;
   if (options.attentionTiles.size() == 2) {

@@ -32,6 +32,12 @@ void mlir::kiln::addRoutingPasses(OpPassManager &pm) {
   pm.addPass(createKilnRouteBlocks());
 }
 
+void mlir::kiln::addGraphPasses(OpPassManager &pm) {
+  pm.addPass(createKilnFuseAttention());
+  pm.addPass(createKilnFoldConvBN());
+  addRoutingPasses(pm);
+}
+
 void mlir::kiln::buildReferencePipeline(
     OpPassManager &pm, const ReferencePipelineOptions &options) {
   addRoutingPasses(pm);

@@ -1,5 +1,5 @@
 //===- kiln-compile.cpp - the ahead-of-time compiler -----------------------===//
-// kiln-compile IN.mlir -o OUT [--mcpu=] [-O0..3] [--emit=mlir|llvm|asm|obj|
+// kiln-compile IN.mlir|IN.onnx -o OUT [--mcpu=] [-O0..3] [--emit=mlir|llvm|asm|obj|
 // shared] [--compile-to=input|loops|llvm-dialect] [--mlir-* options].
 #include "kiln/Driver/Driver.h"
 #include "mlir/IR/AsmState.h"
@@ -23,7 +23,7 @@ namespace drv = mlir::kiln::driver;
 // usable through --help-hidden, MLIR's --mlir-* options are listed).
 static cl::OptionCategory kilnCategory("kiln-compile options");
 
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"), cl::cat(kilnCategory),
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir | model.onnx>"), cl::cat(kilnCategory),
                                       cl::init("-"));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"), cl::cat(kilnCategory),
                                        cl::value_desc("file"), cl::init("-"));
@@ -41,8 +41,9 @@ static cl::opt<std::string>
          cl::init("shared"));
 static cl::opt<std::string>
     compileTo("compile-to", cl::cat(kilnCategory),
-              cl::desc("Stop after a phase and print MLIR: input, loops, "
-                       "llvm-dialect"),
+              cl::desc("Stop after a phase and print MLIR: input (as "
+                       "parsed or imported), graph (after the graph-level "
+                       "fusions), loops, llvm-dialect"),
               cl::init(""));
 static cl::opt<std::string> testRequiredIsa(
     "test-required-isa", cl::Hidden, cl::init("\x01"),
@@ -80,7 +81,7 @@ int main(int argc, char **argv) {
     options.compileTo = drv::parsePhase(compileTo);
     if (!options.compileTo)
       return fail("unknown --compile-to '" + compileTo +
-                  "' (expected input, loops or llvm-dialect)");
+                  "' (expected input, graph, loops or llvm-dialect)");
     if (emit.getNumOccurrences() && options.emit != drv::EmitKind::Mlir)
       return fail("--compile-to prints MLIR; it takes no --emit=" + emit);
     options.emit = drv::EmitKind::Mlir;
@@ -99,15 +100,10 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   drv::registerDriverDialects(registry);
   MLIRContext context(registry);
-  std::string error;
-  auto input = openInputFile(inputFile, &error);
-  if (!input)
-    return fail(error);
   llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   drv::installToolDiagnostics(context, "kiln-compile");
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = drv::loadInput(context, sourceMgr, inputFile);
   if (!module)
     return 1;
   return failed(drv::compile(*module, options, outputFile)) ? 1 : 0;

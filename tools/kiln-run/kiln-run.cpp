@@ -1,4 +1,4 @@
-//===- kiln-run.cpp - run a Kiln artifact (or a .mlir, JIT) on .npy inputs ===//
+//===- kiln-run.cpp - run a Kiln artifact (or .mlir / .onnx, JIT) on .npy ===//
 #include "RunSupport.h"
 #include "kiln/Driver/Driver.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -16,7 +16,7 @@ namespace cl = llvm::cl;
 namespace drv = mlir::kiln::driver;
 
 static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
-                                      cl::desc("<artifact.so | input.mlir>"));
+                                      cl::desc("<artifact.so | input.mlir | model.onnx>"));
 static cl::opt<bool> list("list", cl::desc("List the entry points and exit"));
 static cl::opt<std::string> entryName("entry",
                                       cl::desc("Entry point (default: the only one)"));
@@ -71,20 +71,14 @@ int main(int argc, char **argv) {
   // A .mlir input is compiled in-process; `engine` outlives the artifact.
   std::unique_ptr<ExecutionEngine> engine;
   kiln_artifact *artifact = nullptr;
-  if (StringRef(inputPath).ends_with(".mlir")) {
+  if (StringRef(inputPath).ends_with(".mlir") || drv::isOnnxPath(inputPath)) {
     DialectRegistry registry;
     drv::registerDriverDialects(registry);
     MLIRContext context(registry);
-    std::string error;
-    auto file = openInputFile(inputPath, &error);
-    if (!file)
-      return ::kiln::run::fail(error);
     llvm::SourceMgr sourceMgr;
-    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
     SourceMgrDiagnosticHandler handler(sourceMgr, &context);
     drv::installToolDiagnostics(context, "kiln-run");
-    OwningOpRef<ModuleOp> module =
-        parseSourceFile<ModuleOp>(sourceMgr, &context);
+    OwningOpRef<ModuleOp> module = drv::loadInput(context, sourceMgr, inputPath);
     if (!module)
       return 1;
     drv::CompileOptions options;

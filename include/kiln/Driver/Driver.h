@@ -32,7 +32,7 @@ class PassManager;
 namespace kiln::driver {
 
 /// --compile-to: the phase after which MLIR is printed.
-enum class Phase { Input, Loops, LLVMDialect };
+enum class Phase { Input, Graph, Loops, LLVMDialect };
 /// --emit: what kiln-compile writes.
 enum class EmitKind { Mlir, LLVMIR, Asm, Obj, Shared };
 
@@ -75,7 +75,16 @@ void addMetadata(ModuleOp module, StringRef text);
 /// _mlir_ciface_ prototype, the metadata accessor.
 std::string generateHeader(ArrayRef<EntrySignature> entries, StringRef guard);
 
-/// Runs buildCpuPipeline up to `until` (Input runs nothing).
+/// Reads `path` ("-" = stdin): an ONNX model when it ends in .onnx
+/// (kiln/Import/OnnxImporter.h), MLIR otherwise. The buffer is added to
+/// `sourceMgr`; null after a diagnostic.
+OwningOpRef<ModuleOp> loadInput(MLIRContext &context,
+                                llvm::SourceMgr &sourceMgr, StringRef path);
+/// Whether `path` names an ONNX model (by its extension).
+bool isOnnxPath(StringRef path);
+
+/// Runs buildCpuPipeline up to `until` (Input runs nothing; Graph only the
+/// graph-level rewrites, addGraphPasses).
 LogicalResult lower(ModuleOp module, const CompileOptions &options,
                     Phase until);
 /// Lowers to the LLVM dialect with the metadata added; returns the entries.

@@ -58,6 +58,11 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 /// means the same on every path.
 void addRoutingPasses(OpPassManager &pm);
 
+/// The graph-level rewrites of kiln-cpu-pipeline: decomposed attention to
+/// kiln.attention (kiln-fuse-attention), batch_norm folded into its conv
+/// (kiln-fold-conv-bn), then the routing passes.
+void addGraphPasses(OpPassManager &pm);
+
 /// One-shot bufferization (function boundaries, identity layouts), buffer
 /// deallocation and bufferization-to-memref: the steps every Kiln pipeline
 /// shares between tensors and memrefs.

@@ -1,0 +1,370 @@
+//===- ElementwiseOps.cpp - ONNX element-wise ops and activations ----------===//
+//
+// Element-wise ops become tensor-level arith / math ops on operands
+// broadcast to a common shape (convert-elementwise-to-linalg turns them into
+// linalg later); that is also the form kiln-fuse-attention matches. Small
+// constant operands are evaluated at import time, which folds the integer
+// arithmetic of shape subgraphs.
+//
+//===----------------------------------------------------------------------===//
+#include "IRHelpers.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::kiln::onnx_import;
+
+namespace {
+constexpr int64_t kFoldLimit = 1 << 16; // elements folded at import time
+
+enum class Binary { Add, Sub, Mul, Div, Pow, Equal };
+
+double hostBinary(Binary op, double x, double y, bool isInt) {
+  switch (op) {
+  case Binary::Add: return x + y;
+  case Binary::Sub: return x - y;
+  case Binary::Mul: return x * y;
+  case Binary::Div:
+    return isInt ? (y == 0 ? 0 : std::trunc(x / y)) : x / y;
+  case Binary::Pow: return std::pow(x, y);
+  case Binary::Equal: return x == y;
+  }
+  return 0;
+}
+
+/// Evaluates a binary op on constants with numpy broadcasting, or fails.
+FailureOr<ElementsAttr> foldBinary(NodeImporter &n, Binary op,
+                                   ElementsAttr a, ElementsAttr c,
+                                   ArrayRef<int64_t> shape, Type resultElt) {
+  std::optional<int64_t> count = elementCount(shape);
+  if (!count || *count > kFoldLimit || a.getNumElements() > kFoldLimit ||
+      c.getNumElements() > kFoldLimit)
+    return failure();
+  std::vector<double> x = readDoubles(a), y = readDoubles(c);
+  auto index = [&](ElementsAttr attr, int64_t flat) {
+    auto t = cast<RankedTensorType>(attr.getType());
+    int64_t idx = 0, stride = 1, rest = flat, rank = shape.size();
+    SmallVector<int64_t> coords(rank);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      coords[d] = rest % shape[d];
+      rest /= shape[d];
+    }
+    for (int64_t d = t.getRank() - 1; d >= 0; --d) {
+      int64_t size = t.getDimSize(d);
+      idx += (size == 1 ? 0 : coords[rank - t.getRank() + d]) * stride;
+      stride *= size;
+    }
+    return idx;
+  };
+  bool isInt = !isa<FloatType>(a.getElementType());
+  std::vector<double> out;
+  for (int64_t i = 0; i < *count; ++i)
+    out.push_back(hostBinary(op, x[index(a, i)], y[index(c, i)], isInt));
+  (void)n;
+  return makeElements(RankedTensorType::get(shape, resultElt),
+                      ArrayRef<double>(out));
+}
+
+LogicalResult binary(NodeImporter &n, Binary op) {
+  if (failed(n.checkAttrs({})))
+    return failure();
+  FailureOr<OnnxValue *> a = n.input(0), c = n.input(1);
+  if (failed(a) || failed(c))
+    return failure();
+  Type elt = (*a)->type.getElementType();
+  Type other = (*c)->type.getElementType();
+  if (elt != other && op != Binary::Pow)
+    return n.emitError() << "operand element types differ (" << elt << " and "
+                         << other << ")";
+  bool isFloat = isa<FloatType>(elt);
+  if (op == Binary::Pow && !isFloat)
+    return n.error("Pow of integers is not supported");
+  if (elt.isInteger(1) || (*a)->shiftedU8 || (*c)->shiftedU8)
+    return n.error("operands must be float or signed integers");
+  Type resultElt = op == Binary::Equal ? n.b.getI1Type() : elt;
+  FailureOr<SmallVector<int64_t>> shape =
+      broadcastShapes(n, {(*a)->type, (*c)->type});
+  if (failed(shape))
+    return failure();
+  if ((*a)->constant && (*c)->constant) {
+    FailureOr<ElementsAttr> folded = foldBinary(
+        n, op, (*a)->constant, (*c)->constant, *shape, resultElt);
+    if (succeeded(folded)) {
+      n.setConstantOutput(0, *folded);
+      return success();
+    }
+  }
+  FailureOr<Value> x = n.value(0), y = n.value(1);
+  if (failed(x) || failed(y))
+    return failure();
+  if (op == Binary::Pow) {
+    *y = convertElements(n.b, n.loc, *y, elt);
+    ElementsAttr e = (*c)->constant;
+    if (e && e.getNumElements() == 1) {
+      double p = readDoubles(e)[0];
+      if (p == 2.0 && *shape == SmallVector<int64_t>((*a)->type.getShape())) {
+        n.setOutput(0, arith::MulFOp::create(n.b, n.loc, *x, *x));
+        return success();
+      }
+    }
+  }
+  FailureOr<SmallVector<Value>> ops = broadcastAll(n, {*x, *y});
+  if (failed(ops))
+    return failure();
+  Value l = (*ops)[0], r = (*ops)[1], result;
+  OpBuilder &b = n.b;
+  switch (op) {
+  case Binary::Add:
+    result = isFloat ? arith::AddFOp::create(b, n.loc, l, r).getResult()
+                     : arith::AddIOp::create(b, n.loc, l, r).getResult();
+    break;
+  case Binary::Sub:
+    result = isFloat ? arith::SubFOp::create(b, n.loc, l, r).getResult()
+                     : arith::SubIOp::create(b, n.loc, l, r).getResult();
+    break;
+  case Binary::Mul:
+    result = isFloat ? arith::MulFOp::create(b, n.loc, l, r).getResult()
+                     : arith::MulIOp::create(b, n.loc, l, r).getResult();
+    break;
+  case Binary::Div:
+    result = isFloat ? arith::DivFOp::create(b, n.loc, l, r).getResult()
+                     : arith::DivSIOp::create(b, n.loc, l, r).getResult();
+    break;
+  case Binary::Pow:
+    result = math::PowFOp::create(b, n.loc, l, r);
+    break;
+  case Binary::Equal:
+    result = isFloat ? arith::CmpFOp::create(b, n.loc,
+                                             arith::CmpFPredicate::OEQ, l, r)
+                           .getResult()
+                     : arith::CmpIOp::create(b, n.loc, arith::CmpIPredicate::eq,
+                                             l, r)
+                           .getResult();
+    break;
+  }
+  n.setOutput(0, result);
+  return success();
+}
+
+/// A float input 0 for the unary activations.
+FailureOr<Value> floatInput(NodeImporter &n) {
+  FailureOr<Value> x = n.value(0);
+  if (failed(x))
+    return failure();
+  if (!isa<FloatType>(cast<RankedTensorType>(x->getType()).getElementType()))
+    return n.error("input must be float");
+  return x;
+}
+
+/// max(0, min(1, alpha * x + beta)).
+Value hardSigmoid(NodeImporter &n, Value x, double alpha, double beta) {
+  OpBuilder &b = n.b;
+  Value t = arith::MulFOp::create(b, n.loc, x, splatLike(b, n.loc, x, alpha));
+  t = arith::AddFOp::create(b, n.loc, t, splatLike(b, n.loc, x, beta));
+  t = arith::MinimumFOp::create(b, n.loc, t, splatLike(b, n.loc, x, 1.0));
+  return arith::MaximumFOp::create(b, n.loc, t, splatLike(b, n.loc, x, 0.0));
+}
+
+template <typename MathOp>
+LogicalResult unaryMath(NodeImporter &n) {
+  FailureOr<Value> x = floatInput(n);
+  if (failed(x) || failed(n.checkAttrs({})))
+    return failure();
+  n.setOutput(0, MathOp::create(n.b, n.loc, *x));
+  return success();
+}
+
+LogicalResult importUnary(NodeImporter &n) {
+  StringRef op = n.node.op_type();
+  FailureOr<Value> input = floatInput(n);
+  if (failed(input))
+    return failure();
+  Value x = *input;
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  auto splat = [&](double v) { return splatLike(b, loc, x, v); };
+  Value y;
+  if (op == "HardSigmoid") {
+    FailureOr<float> alpha = n.floatAttr("alpha", 0.2f);
+    FailureOr<float> beta = n.floatAttr("beta", 0.5f);
+    if (failed(alpha) || failed(beta) || failed(n.checkAttrs({"alpha", "beta"})))
+      return failure();
+    y = hardSigmoid(n, x, *alpha, *beta);
+  } else if (op == "Gelu") {
+    FailureOr<std::string> approx = n.stringAttr("approximate", "none");
+    if (failed(approx) || failed(n.checkAttrs({"approximate"})))
+      return failure();
+    Value inner;
+    if (*approx == "none") {
+      inner = math::ErfOp::create(
+          b, loc, arith::MulFOp::create(b, loc, x, splat(M_SQRT1_2)));
+    } else if (*approx == "tanh") {
+      Value x3 = arith::MulFOp::create(
+          b, loc, x, arith::MulFOp::create(b, loc, x, x));
+      Value t = arith::AddFOp::create(
+          b, loc, x, arith::MulFOp::create(b, loc, x3, splat(0.044715)));
+      inner = math::TanhOp::create(
+          b, loc, arith::MulFOp::create(b, loc, t, splat(std::sqrt(2.0 / M_PI))));
+    } else {
+      return n.error("approximate '" + *approx +
+                     "' is not one of 'none', 'tanh'");
+    }
+    Value half = arith::MulFOp::create(b, loc, x, splat(0.5));
+    y = arith::MulFOp::create(b, loc, half,
+                              arith::AddFOp::create(b, loc, inner, splat(1.0)));
+  } else {
+    if (failed(n.checkAttrs({})))
+      return failure();
+    if (op == "Relu") {
+      y = arith::MaximumFOp::create(b, loc, x, splat(0.0));
+    } else if (op == "Sigmoid") {
+      Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+      y = arith::DivFOp::create(b, loc, splat(1.0),
+                                arith::AddFOp::create(b, loc, e, splat(1.0)));
+    } else if (op == "HardSwish") {
+      y = arith::MulFOp::create(b, loc, x, hardSigmoid(n, x, 1.0 / 6.0, 0.5));
+    } else if (op == "Reciprocal") {
+      y = arith::DivFOp::create(b, loc, splat(1.0), x);
+    } else if (op == "Neg") {
+      y = arith::NegFOp::create(b, loc, x);
+    }
+  }
+  n.setOutput(0, y);
+  return success();
+}
+
+LogicalResult importClip(NodeImporter &n) {
+  if (failed(n.checkAttrs({})))
+    return failure();
+  FailureOr<Value> x = n.value(0);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  bool isFloat = isa<FloatType>(type.getElementType());
+  Value y = *x;
+  for (int i : {1, 2}) {
+    if (!n.has(i))
+      continue;
+    FailureOr<double> bound = n.scalar(i, i == 1 ? "min" : "max");
+    if (failed(bound))
+      return failure();
+    Value c = splatLike(n.b, n.loc, y, *bound);
+    if (isFloat)
+      y = i == 1 ? arith::MaximumFOp::create(n.b, n.loc, y, c).getResult()
+                 : arith::MinimumFOp::create(n.b, n.loc, y, c).getResult();
+    else
+      y = i == 1 ? arith::MaxSIOp::create(n.b, n.loc, y, c).getResult()
+                 : arith::MinSIOp::create(n.b, n.loc, y, c).getResult();
+  }
+  n.setOutput(0, y);
+  return success();
+}
+
+LogicalResult importWhere(NodeImporter &n) {
+  if (failed(n.checkAttrs({})))
+    return failure();
+  FailureOr<OnnxValue *> c = n.input(0), x = n.input(1), y = n.input(2);
+  if (failed(c) || failed(x) || failed(y))
+    return failure();
+  if (!(*c)->type.getElementType().isInteger(1))
+    return n.error("the condition must be bool");
+  if ((*x)->type.getElementType() != (*y)->type.getElementType())
+    return n.error("the two branches have different element types");
+  FailureOr<SmallVector<int64_t>> shape =
+      broadcastShapes(n, {(*c)->type, (*x)->type, (*y)->type});
+  if (failed(shape))
+    return failure();
+  std::optional<int64_t> count = elementCount(*shape);
+  if ((*c)->constant && (*x)->constant && (*y)->constant && count &&
+      *count <= kFoldLimit) {
+    // Fold through two binary evaluations: select = c*x + (1-c)*y exactly.
+    SmallVector<int64_t> cond = readInts((*c)->constant);
+    std::vector<double> xs = readDoubles((*x)->constant),
+                        ys = readDoubles((*y)->constant);
+    if (cond.size() == size_t(*count) && xs.size() == cond.size() &&
+        ys.size() == cond.size()) {
+      std::vector<double> out;
+      for (size_t i = 0; i < cond.size(); ++i)
+        out.push_back(cond[i] ? xs[i] : ys[i]);
+      n.setConstantOutput(0, makeElements(RankedTensorType::get(
+                                 *shape, (*x)->type.getElementType()),
+                                          ArrayRef<double>(out)));
+      return success();
+    }
+  }
+  FailureOr<Value> cv = n.value(0), xv = n.value(1), yv = n.value(2);
+  if (failed(cv) || failed(xv) || failed(yv))
+    return failure();
+  FailureOr<SmallVector<Value>> ops = broadcastAll(n, {*cv, *xv, *yv});
+  if (failed(ops))
+    return failure();
+  n.setOutput(0, arith::SelectOp::create(n.b, n.loc, (*ops)[0], (*ops)[1],
+                                         (*ops)[2]));
+  return success();
+}
+
+LogicalResult importCast(NodeImporter &n) {
+  FailureOr<int64_t> to = n.intAttr("to", -1);
+  if (failed(to) || failed(n.checkAttrs({"to", "saturate"})))
+    return failure();
+  FailureOr<OnnxValue *> in = n.input(0);
+  if (failed(in))
+    return failure();
+  const onnx::AttributeProto *attr = n.attr("to");
+  if (!attr)
+    return n.error("attribute 'to' is required");
+  // Resolve the target type with the graph's type table.
+  Type elt;
+  switch (*to) {
+  case onnx::TensorProto::FLOAT: elt = n.b.getF32Type(); break;
+  case onnx::TensorProto::FLOAT16: elt = n.b.getF16Type(); break;
+  case onnx::TensorProto::BFLOAT16: elt = n.b.getBF16Type(); break;
+  case onnx::TensorProto::INT64: elt = n.b.getI64Type(); break;
+  case onnx::TensorProto::INT32: elt = n.b.getI32Type(); break;
+  case onnx::TensorProto::INT8: elt = n.b.getI8Type(); break;
+  case onnx::TensorProto::BOOL: elt = n.b.getI1Type(); break;
+  default:
+    return n.error("cast to data type " + Twine(*to) + " is not supported");
+  }
+  if ((*in)->constant && (*in)->constant.getNumElements() <= kFoldLimit) {
+    std::vector<double> v = readDoubles((*in)->constant);
+    if (isa<IntegerType>(elt))
+      for (double &x : v)
+        x = elt.isInteger(1) ? double(x != 0) : std::trunc(x);
+    n.setConstantOutput(0, makeElements((*in)->type.clone(elt),
+                                        ArrayRef<double>(v)));
+    return success();
+  }
+  if ((*in)->partial && elt.isInteger(64)) {
+    n.setOutput(0, **in); // a shape stays a shape
+    return success();
+  }
+  FailureOr<Value> x = n.value(0);
+  if (failed(x))
+    return failure();
+  n.setOutput(0, convertElements(n.b, n.loc, *x, elt));
+  return success();
+}
+} // namespace
+
+void mlir::kiln::onnx_import::registerElementwiseOps(OpTable &t) {
+  t["Add"] = [](NodeImporter &n) { return binary(n, Binary::Add); };
+  t["Sub"] = [](NodeImporter &n) { return binary(n, Binary::Sub); };
+  t["Mul"] = [](NodeImporter &n) { return binary(n, Binary::Mul); };
+  t["Div"] = [](NodeImporter &n) { return binary(n, Binary::Div); };
+  t["Pow"] = [](NodeImporter &n) { return binary(n, Binary::Pow); };
+  t["Equal"] = [](NodeImporter &n) { return binary(n, Binary::Equal); };
+  for (StringRef op : {"Relu", "Sigmoid", "HardSigmoid", "HardSwish", "Gelu",
+                       "Reciprocal", "Neg"})
+    t[op] = importUnary;
+  t["Erf"] = unaryMath<math::ErfOp>;
+  t["Tanh"] = unaryMath<math::TanhOp>;
+  t["Exp"] = unaryMath<math::ExpOp>;
+  t["Log"] = unaryMath<math::LogOp>;
+  t["Sqrt"] = unaryMath<math::SqrtOp>;
+  t["Clip"] = importClip;
+  t["Where"] = importWhere;
+  t["Cast"] = importCast;
+}
