@@ -7,23 +7,31 @@
 //                                          of k swapping the last two dims))
 //   s = s * c  |  s / c                   (optional, c a splat constant)
 //   s = s + m                             (optional additive mask)
+//     or s = select(c, fill, s) / select(c, s, fill)  (masked_fill with a
+//     constant condition and a fill of -inf or at most -1e30)
 //   p = kiln.softmax(s) over the last dim
 //   o = kiln.matmul(p, v)
 // q, k, v and o are [B, H, S, D] f32. A constant mask that is 0 on and below
 // the causal diagonal (j <= i + T - S) and -inf, or at most -1e30, above it
 // becomes `causal`; any other mask [B or 1, H or 1, S, T] is kept as the
-// op's mask. The intermediate values must have no other users.
+// op's mask. A masked_fill becomes `causal` when its hidden positions are
+// the causal ones, or else an additive 0 / -inf mask (the same result for
+// finite scores). K may come through any transpose whose last two dims are
+// swapped (an exporter transposes [B, S, H, D] to [B, H, D, S] in one op).
+// The intermediate values must have no other users.
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/IR/KilnOps.h"
 #include "kiln/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
+#include <limits>
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNFUSEATTENTION
@@ -69,19 +77,73 @@ bool isCausalMask(Value m) {
   return true;
 }
 
-/// k such that `rhs` is k with its last two dims swapped, or nothing.
-Value untransposed(Value rhs) {
+/// The transpose `rhs` comes from (used only here), or null.
+linalg::TransposeOp transposeOf(Value rhs) {
   auto tr = rhs.getDefiningOp<linalg::TransposeOp>();
-  if (!tr || !tr->hasOneUse())
-    return Value();
-  ArrayRef<int64_t> perm = tr.getPermutation();
+  if (!tr || !tr->hasOneUse() || tr.getPermutation().size() < 2)
+    return nullptr;
+  return tr;
+}
+
+/// K such that the transpose `tr` gives K with its last two dims swapped:
+/// its input, or a new transpose of the input when the permutation also
+/// moves other dims.
+Value untransposed(PatternRewriter &b, linalg::TransposeOp tr) {
+  SmallVector<int64_t> perm(tr.getPermutation());
   int64_t r = perm.size();
-  for (int64_t d = 0; d + 2 < r; ++d)
-    if (perm[d] != d)
-      return Value();
-  if (r < 2 || perm[r - 2] != r - 1 || perm[r - 1] != r - 2)
-    return Value();
-  return tr.getInput();
+  std::swap(perm[r - 2], perm[r - 1]);
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, r)))
+    return tr.getInput();
+  auto type = cast<RankedTensorType>(tr.getInput().getType());
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t p : perm)
+    sizes.push_back(tensor::getMixedSize(b, tr.getLoc(), tr.getInput(), p));
+  Value init = tensor::EmptyOp::create(b, tr.getLoc(), sizes,
+                                       type.getElementType());
+  return linalg::TransposeOp::create(b, tr.getLoc(), tr.getInput(), init,
+                                     perm)
+      .getResult()[0];
+}
+
+/// The constant i1 condition of a masked_fill (a linalg.broadcast of a
+/// constant counts), expanded to [S, T] visibility: true where the scores
+/// are kept. `keepWhen` is the condition value that keeps them.
+std::optional<SmallVector<bool>> keptPositions(Value cond, bool keepWhen,
+                                               int64_t &s, int64_t &t) {
+  if (auto bc = cond.getDefiningOp<linalg::BroadcastOp>()) {
+    // Only leading (batch, head) dims may be broadcast.
+    ArrayRef<int64_t> dims = bc.getDimensions();
+    int64_t rank = cast<RankedTensorType>(bc.getInit().getType()).getRank();
+    for (int64_t d : dims)
+      if (d >= rank - 2)
+        return std::nullopt;
+    cond = bc.getInput();
+  }
+  DenseElementsAttr attr;
+  if (!matchPattern(cond, m_Constant(&attr)) ||
+      !attr.getElementType().isInteger(1))
+    return std::nullopt;
+  auto type = cast<RankedTensorType>(attr.getType());
+  if (type.getRank() < 2)
+    return std::nullopt;
+  s = type.getDimSize(type.getRank() - 2);
+  t = type.getDimSize(type.getRank() - 1);
+  SmallVector<bool> kept;
+  int64_t idx = 0, slice = s * t;
+  for (bool c : attr.getValues<bool>()) {
+    if (idx < slice)
+      kept.push_back(c == keepWhen);
+    else if ((c == keepWhen) != kept[idx % slice])
+      return std::nullopt; // differs across batch/head slices
+    ++idx;
+  }
+  return kept;
+}
+
+/// The fill of a masked_fill hides scores: -inf or at most -1e30.
+bool isHidingFill(Value fill) {
+  std::optional<double> v = splatValue(fill);
+  return v && *v <= -1e30;
 }
 
 bool rank4F32(Value v) {
@@ -105,7 +167,35 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
       return b.notifyMatchFailure(pv, "softmax is not over the last dim");
     Value s = softmax.getInput();
     Value mask;
-    if (auto add = s.getDefiningOp<arith::AddFOp>()) {
+    bool causal = false;
+    SmallVector<float> selectMask;
+    RankedTensorType selectMaskType;
+    if (auto sel = s.getDefiningOp<arith::SelectOp>()) {
+      if (!sel->hasOneUse())
+        return failure();
+      bool keepWhen = isHidingFill(sel.getTrueValue()) ? false : true;
+      Value fill = keepWhen ? sel.getFalseValue() : sel.getTrueValue();
+      if (!isHidingFill(fill))
+        return b.notifyMatchFailure(pv, "select does not hide with -inf");
+      int64_t sq = 0, skv = 0;
+      std::optional<SmallVector<bool>> kept =
+          keptPositions(sel.getCondition(), keepWhen, sq, skv);
+      if (!kept)
+        return b.notifyMatchFailure(pv, "select condition is not constant");
+      causal = true;
+      for (int64_t i = 0; i < sq; ++i)
+        for (int64_t j = 0; j < skv; ++j)
+          causal &= (*kept)[i * skv + j] == (j <= i + skv - sq);
+      if (!causal) {
+        // An additive 0 / -inf mask [1, 1, S, T], made once all checks pass.
+        for (bool k : *kept)
+          selectMask.push_back(k ? 0.0f
+                                 : -std::numeric_limits<float>::infinity());
+        selectMaskType =
+            RankedTensorType::get({1, 1, sq, skv}, b.getF32Type());
+      }
+      s = keepWhen ? sel.getTrueValue() : sel.getFalseValue();
+    } else if (auto add = s.getDefiningOp<arith::AddFOp>()) {
       if (!add->hasOneUse())
         return failure();
       // The scores are the operand that leads to the QK^T matmul.
@@ -133,18 +223,19 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
     if (!qk || !qk->hasOneUse())
       return b.notifyMatchFailure(pv, "no Q K^T matmul");
     Value q = qk.getLhs(), k = qk.getRhs(), v = pv.getRhs();
+    linalg::TransposeOp kT;
     if (!qk.getTransposeB()) {
-      k = untransposed(k);
-      if (!k)
+      kT = transposeOf(k);
+      if (!kT)
         return b.notifyMatchFailure(pv, "K is not transposed");
+      k = kT.getInput();
     }
     if (!rank4F32(q) || !rank4F32(k) || !rank4F32(v) ||
         !rank4F32(pv.getResult()))
       return b.notifyMatchFailure(pv, "not [B, H, S, D] f32");
     if (!(scale > 0.0) || !std::isfinite(scale))
       return b.notifyMatchFailure(pv, "scale is not finite and > 0");
-    bool causal = false;
-    if (mask) {
+    if (mask && !causal) {
       std::optional<double> zero = splatValue(mask);
       if (zero && *zero == 0.0) {
         mask = Value(); // adds nothing
@@ -155,6 +246,13 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
         return b.notifyMatchFailure(pv, "mask is not [B|1, H|1, S, T] f32");
       }
     }
+    // Every check passed: build what the fused op reads.
+    if (kT)
+      k = untransposed(b, kT);
+    if (!selectMask.empty())
+      mask = arith::ConstantOp::create(
+          b, pv.getLoc(),
+          DenseElementsAttr::get(selectMaskType, ArrayRef<float>(selectMask)));
     // Always explicit: without a scale op it is 1, not the 1/sqrt(D)
     // default of kiln.attention.
     FloatAttr scaleAttr = b.getF32FloatAttr(float(scale));
