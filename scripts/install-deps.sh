@@ -5,7 +5,10 @@ set -euo pipefail
 # Usage: scripts/install-deps.sh [bench]; `bench` installs the benchmarks'
 # baselines and plotting (make bench) instead of the default group.
 PKGS=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
-      cmake ninja-build g++ libgtest-dev python3 python3-numpy)
+      cmake ninja-build g++ libgtest-dev python3 python3-numpy
+      libonnx-dev libprotobuf-dev protobuf-compiler
+      pybind11-dev python3-dev python3-onnx python3-torch python3-torchvision
+      python3-pytest)
 case "${1:-}" in
   "") ;;
   bench) PKGS=(libdnnl-dev libopenblas-dev python3-matplotlib) ;;

@@ -150,7 +150,9 @@ Value mlir::kiln::onnx_import::broadcastTo(OpBuilder &b, Location loc, Value v,
     return tensor::CastOp::create(b, loc, outType, v); // dynamic vs static
   auto keptType = RankedTensorType::get(keptShape, type.getElementType());
   Value input;
-  if (cst) {
+  if (keptType == type) {
+    input = v; // only leading dims are added
+  } else if (cst) {
     input = arith::ConstantOp::create(b, loc, cst.reshape(keptType));
   } else {
     // Each dropped unit dim joins the next kept dim (or the last one).

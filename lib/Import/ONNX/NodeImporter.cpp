@@ -10,8 +10,12 @@ NodeImporter::NodeImporter(GraphImporter &graph, const onnx::NodeProto &node,
     : b(graph.builder), node(node), opset(opset), loc(loc), graph(graph) {}
 
 InFlightDiagnostic NodeImporter::emitError() {
-  return mlir::emitError(loc) << "node '" << node.name() << "' ("
-                              << node.op_type() << "): ";
+  // The location names the node (OpType_index when the file gives none).
+  StringRef name = node.name();
+  if (auto named = dyn_cast<NameLoc>(loc))
+    name = named.getName().getValue();
+  return mlir::emitError(loc) << "node '" << name << "' (" << node.op_type()
+                              << "): ";
 }
 
 LogicalResult NodeImporter::error(const Twine &message) {

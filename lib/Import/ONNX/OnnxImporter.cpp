@@ -71,11 +71,15 @@ LogicalResult GraphImporter::checkOpsets(const onnx::ModelProto &model) {
   return success();
 }
 
+/// The node's name, or OpType_index when the file gives none.
+static std::string nodeName(const onnx::NodeProto &node, int index) {
+  return node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                             : node.name();
+}
+
 Location GraphImporter::nodeLoc(const onnx::NodeProto &node, int index) {
-  std::string name = node.name().empty()
-                         ? node.op_type() + "_" + std::to_string(index)
-                         : node.name();
-  return NameLoc::get(StringAttr::get(context, name), fileLoc);
+  return NameLoc::get(StringAttr::get(context, nodeName(node, index)),
+                      fileLoc);
 }
 
 FailureOr<SmallVector<int>>
@@ -93,7 +97,7 @@ GraphImporter::topologicalOrder(const onnx::GraphProto &graph) {
         continue;
       if (available.contains(out) || !producer.try_emplace(out, i).second)
         return emitError(nodeLoc(graph.node(i), i))
-               << "node '" << graph.node(i).name() << "' ("
+               << "node '" << nodeName(graph.node(i), i) << "' ("
                << graph.node(i).op_type() << "): output '" << out
                << "' is defined twice";
     }
@@ -108,7 +112,7 @@ GraphImporter::topologicalOrder(const onnx::GraphProto &graph) {
       auto it = producer.find(in);
       if (it == producer.end())
         return emitError(nodeLoc(graph.node(i), i))
-               << "node '" << graph.node(i).name() << "' ("
+               << "node '" << nodeName(graph.node(i), i) << "' ("
                << graph.node(i).op_type() << "): input '" << in
                << "' is not produced by any node, graph input or initializer";
       ++pending[i];
@@ -132,7 +136,7 @@ GraphImporter::topologicalOrder(const onnx::GraphProto &graph) {
     for (int i = 0; i < n; ++i)
       if (pending[i] > 0)
         return emitError(nodeLoc(graph.node(i), i))
-               << "node '" << graph.node(i).name() << "' ("
+               << "node '" << nodeName(graph.node(i), i) << "' ("
                << graph.node(i).op_type()
                << "): the graph has a cycle through this node";
   }
