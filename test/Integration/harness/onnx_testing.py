@@ -325,21 +325,31 @@ def assert_close(name, got, want, rtol=1e-5, atol=None):
 
 # ------------------------------------------------------------------- suites
 
-def check_model(name, nodes, inputs, expected, initializers=None, opset=17,
-                rtol=1e-5, atol=None, out_shapes=True, check=None,
-                extra_opsets=None):
-    """One numerics case: a model whose graph inputs are `inputs` ({name:
-    array}, in order), whose outputs are `expected` ({name: array}, in
-    order, also giving their dtype and, unless out_shapes is False, their
-    shape); runs it and compares every output. Returns the max error."""
+def run_nodes(name, nodes, inputs, outputs, initializers=None, opset=17,
+              out_shapes=True, check=None, extra_opsets=None):
+    """Builds a model whose graph inputs are `inputs` ({name: array}, in
+    order) and whose outputs are `outputs` ({name: (dtype, shape)}, in
+    order; the shape left out when out_shapes is False), runs it on the
+    inputs and returns the outputs."""
     ins = [(k, v.dtype, list(v.shape)) for k, v in inputs.items()]
-    outs = [(k, v.dtype, list(v.shape) if out_shapes else None)
-            for k, v in expected.items()]
+    outs = [(k, dt, list(shape) if out_shapes else None)
+            for k, (dt, shape) in outputs.items()]
     if not out_shapes and check is None:
         check = False  # onnx.checker wants a shape on graph outputs
     model = make_model(nodes, ins, outs, initializers or {}, opset=opset,
                        check=check, extra_opsets=extra_opsets, name=name)
-    got = run_model(model, list(inputs.values()))
+    return run_model(model, list(inputs.values()))
+
+
+def check_model(name, nodes, inputs, expected, initializers=None, opset=17,
+                rtol=1e-5, atol=None, out_shapes=True, check=None,
+                extra_opsets=None):
+    """One numerics case: run_nodes with the outputs' dtypes and shapes
+    taken from `expected` ({name: array}), then every output compared
+    (assert_close). Returns the max error."""
+    got = run_nodes(name, nodes, inputs,
+                    {k: (v.dtype, v.shape) for k, v in expected.items()},
+                    initializers, opset, out_shapes, check, extra_opsets)
     worst = 0.0
     for (k, want), g in zip(expected.items(), got):
         worst = max(worst, assert_close(f"{name}/{k}", g, want, rtol, atol))
