@@ -20,7 +20,7 @@ $(BUILD)/build.ninja:
 configure: deps $(BUILD)/build.ninja
 
 build: configure
-	cmake --build $(BUILD) -j $(JOBS) --target kiln-opt kiln-compile kiln-run kiln_runtime kiln_parallel KilnUnitTests kiln-doc
+	cmake --build $(BUILD) -j $(JOBS) --target kiln-opt kiln-compile kiln-run kiln_runtime kiln_parallel KilnUnitTests kiln-doc _kiln
 
 # Every test suite; the last line is "N passed, N failed, N skipped".
 check: build

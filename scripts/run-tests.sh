@@ -21,6 +21,20 @@ count() { # sum the counts lit prints for the given result names
 passed=$(count "Passed" "Expectedly Failed")
 failed=$(count "Failed" "Unresolved" "Timed Out" "Unexpectedly Passed")
 skipped=$(count "Unsupported" "Skipped")
+# The Python package's pytest suite, counted in the same summary.
+if /usr/bin/python3 -c "import pytest" 2>/dev/null; then
+  PYTHONPATH="$BUILD/python" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+    "$(dirname "$0")/../python/tests" 2>&1 | tee "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+  line=$(grep -E '^[0-9]+ (passed|failed)|^=+ .*(passed|failed)' "$log" | tail -1)
+  pnum() { echo "$line" | grep -oE "[0-9]+ $1" | grep -oE '[0-9]+' || echo 0; }
+  passed=$((passed + $(pnum passed)))
+  failed=$((failed + $(pnum failed) + $(pnum error)))
+  skipped=$((skipped + $(pnum skipped)))
+else
+  echo "pytest is not installed: the Python package's tests were skipped"
+  skipped=$((skipped + 1))
+fi
 rm -f "$log"
 if [ "$passed" -eq 0 ] && [ "$rc" -eq 0 ]; then rc=1; fi
 echo "$passed passed, $failed failed, $skipped skipped"
