@@ -112,6 +112,10 @@ def main():
             err = np.abs(refs[0] - refs[1]).max()
             print(f"int8 quantization error of the layer: max |f32 - int8| = {err:.4f}")
     print("all examples compiled, ran and matched numpy")
+    # The models end to end: ONNX exported from PyTorch, checked against it.
+    print("=== ONNX models (examples/onnx/quickstart.py)")
+    quickstart = os.path.join(HERE, "onnx", "quickstart.py")
+    sys.exit(subprocess.call([sys.executable, quickstart, BUILD]))
 
 
 if __name__ == "__main__":
