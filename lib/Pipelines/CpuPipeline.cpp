@@ -75,6 +75,7 @@ void mlir::kiln::buildCpuPipeline(OpPassManager &pm,
   if (options.parallel) {
     pm.addPass(createKilnCpuParallelForall());
     pm.addPass(createConvertSCFToOpenMPPass());
+    pm.addPass(createKilnCpuInlineAllocaScopes());
   } else {
     pm.addPass(createForallToForLoopPass());
   }

@@ -338,6 +338,25 @@ def KilnCpuAttachTarget : Pass<"kiln-cpu-attach-target", "::mlir::ModuleOp"> {
   ];
 }
 
+def KilnCpuInlineAllocaScopes
+    : Pass<"kiln-cpu-inline-alloca-scopes", "::mlir::ModuleOp"> {
+  let summary = "Inlines the memref.alloca_scope of parallel loop bodies "
+                "that hold no stack allocation";
+  let description = [{
+    Runs in `kiln-cpu-pipeline` right after `convert-scf-to-openmp`, which
+    wraps every parallel loop body in a `memref.alloca_scope`. The
+    canonicalizer inlines such a scope only when nothing in it might
+    allocate on the stack, and an op with unknown memory effects (the call
+    to buffer deallocation's run-time alias check, for one) stops it. The
+    scope then stays, and the later `convert-scf-to-cf` breaks its
+    one-block region (an `scf.if` in the body becomes branches). Kiln's
+    loop bodies allocate on the heap and free in the body, so a scope
+    without results that holds no `memref.alloca` (outside nested scopes)
+    is a no-op: this pass inlines it. Scopes that hold an alloca are kept.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def KilnCpuParallelForall
     : Pass<"kiln-cpu-parallel-forall", "::mlir::ModuleOp"> {
   let summary = "Maps outermost scf.forall loops to scf.parallel for the "

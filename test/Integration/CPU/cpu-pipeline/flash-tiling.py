@@ -118,3 +118,13 @@ for qt, kt_ in ((1, 1), (3, 5), (4, 8), (16, 16)):
            "--kiln-reference-pipeline"], f"kiln-tile {qt}x{kt_}")
 check(["--kiln-cpu-pipeline=mcpu=x86-64-v3 attention-tiles=4,8"],
       "kiln-cpu-pipeline 4x8")
+
+# Exactly one query tile of the default size (S = 128): buffer deallocation
+# then keeps a run-time alias check (a call) in the parallel body, which
+# once left an alloca_scope that the scf-to-cf lowering split
+# (kiln-cpu-inline-alloca-scopes).
+CASES.clear()
+case("causal one default tile", 1, 4, 4, 128, 128, 16, "causal", causal=True)
+case("causal one default tile GQA", 1, 4, 2, 128, 128, 64, "causal",
+     causal=True)
+check(["--kiln-cpu-pipeline=mcpu=x86-64-v3"], "kiln-cpu-pipeline default tiles")
