@@ -80,7 +80,10 @@ def make_inputs(batch=1, seed=0):
 def export(path, batch=1, dynamic_batch=False):
     x = torch.from_numpy(make_inputs(batch)[0])
     dynamic = {"x": {0: "batch"}, "y": {0: "batch"}} if dynamic_batch else None
-    torch.onnx.export(model(), (x,), path, opset_version=17, do_constant_folding=True,
+    # PRESERVE keeps the BatchNormalization nodes (an eval-mode export would
+    # fold them itself), so that kiln-fold-conv-bn is what folds them.
+    torch.onnx.export(model(), (x,), path, opset_version=17, do_constant_folding=False,
+                      training=torch.onnx.TrainingMode.PRESERVE,
                       input_names=["x"], output_names=["y"], dynamic_axes=dynamic)
 
 

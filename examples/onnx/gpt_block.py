@@ -19,7 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 NAME = "gpt_block"
-D_MODEL, N_HEAD, SEQ, MLP_RATIO = 64, 4, 32, 4
+D_MODEL, N_HEAD, SEQ, MLP_RATIO = 128, 4, 128, 4
 
 
 class CausalSelfAttention(nn.Module):
