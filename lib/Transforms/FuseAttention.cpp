@@ -42,8 +42,18 @@ using namespace mlir;
 using namespace mlir::kiln;
 
 namespace {
-/// The value of a splat f32 constant, or nothing.
+/// The value of a splat f32 constant, or nothing. A linalg.fill of a
+/// constant and a linalg.broadcast of a splat count (dynamic shapes).
 std::optional<double> splatValue(Value v) {
+  if (auto fill = v.getDefiningOp<linalg::FillOp>()) {
+    FloatAttr f;
+    if (matchPattern(fill.getInputs()[0], m_Constant(&f)) &&
+        f.getType().isF32())
+      return f.getValueAsDouble();
+    return std::nullopt;
+  }
+  if (auto bc = v.getDefiningOp<linalg::BroadcastOp>())
+    v = bc.getInput();
   DenseElementsAttr attr;
   if (!matchPattern(v, m_Constant(&attr)) || !attr.isSplat() ||
       !attr.getElementType().isF32())
@@ -57,17 +67,37 @@ std::optional<double> splatValue(Value v) {
 bool isCausalMask(Value m) {
   if (auto bc = m.getDefiningOp<linalg::BroadcastOp>())
     m = bc.getInput();
-  DenseElementsAttr attr;
-  if (!matchPattern(m, m_Constant(&attr)) || !attr.getElementType().isF32() ||
-      attr.isSplat())
+  // Reshapes keep the row-major order, so the [S, T] slices stay the last
+  // two dims of the value that is checked.
+  auto type = dyn_cast<RankedTensorType>(m.getType());
+  while (auto op = m.getDefiningOp()) {
+    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op))
+      break;
+    m = op->getOperand(0);
+  }
+  auto cst = m.getDefiningOp<arith::ConstantOp>();
+  if (!cst || !type || type.getRank() < 2 || !type.getElementType().isF32())
     return false;
-  auto type = cast<RankedTensorType>(attr.getType());
+  SmallVector<float> values;
+  if (auto dense = dyn_cast<DenseElementsAttr>(cst.getValue())) {
+    if (dense.isSplat())
+      return false;
+    values.assign(dense.getValues<float>().begin(),
+                  dense.getValues<float>().end());
+  } else if (auto blob =
+                 dyn_cast<DenseF32ResourceElementsAttr>(cst.getValue())) {
+    // An imported mask large enough to be stored as a blob.
+    std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef();
+    if (!data)
+      return false;
+    values.assign(data->begin(), data->end());
+  } else {
+    return false;
+  }
   int64_t rank = type.getRank();
-  if (rank < 2)
-    return false;
   int64_t s = type.getDimSize(rank - 2), t = type.getDimSize(rank - 1);
   int64_t idx = 0;
-  for (float x : attr.getValues<float>()) {
+  for (float x : values) {
     int64_t i = idx / t % s, j = idx % t;
     ++idx;
     bool visible = j <= i + t - s;
@@ -146,9 +176,39 @@ bool isHidingFill(Value fill) {
   return v && *v <= -1e30;
 }
 
-bool rank4F32(Value v) {
+/// f32 of rank `rank` ([B, H, S, D], or [B*H, S, D] as
+/// nn.MultiheadAttention exports it).
+bool isF32OfRank(Value v, int64_t rank) {
   auto t = dyn_cast<RankedTensorType>(v.getType());
-  return t && t.getRank() == 4 && t.getElementType().isF32();
+  return t && t.getRank() == rank && t.getElementType().isF32();
+}
+
+/// A splat multiply or divide of `v` (used only there): the scale it
+/// applies and its other operand.
+std::optional<std::pair<double, Value>> splatScaling(Value v) {
+  if (auto mul = v.getDefiningOp<arith::MulFOp>()) {
+    std::optional<double> c = splatValue(mul.getRhs());
+    if (c && mul->hasOneUse())
+      return std::make_pair(*c, mul.getLhs());
+  } else if (auto div = v.getDefiningOp<arith::DivFOp>()) {
+    std::optional<double> c = splatValue(div.getRhs());
+    if (c && *c != 0.0 && div->hasOneUse())
+      return std::make_pair(1.0 / *c, div.getLhs());
+  }
+  return std::nullopt;
+}
+
+/// `v` of rank 3 with a leading unit dim added (rank 4).
+Value withUnitBatch(PatternRewriter &b, Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape = {1};
+  shape.append(t.getShape().begin(), t.getShape().end());
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1)};
+  for (int64_t d = 0; d < 3; ++d)
+    sizes.push_back(tensor::getMixedSize(b, loc, v, d));
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, t.getElementType()), v,
+      SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}}, sizes);
 }
 
 struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
@@ -191,8 +251,10 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
         for (bool k : *kept)
           selectMask.push_back(k ? 0.0f
                                  : -std::numeric_limits<float>::infinity());
-        selectMaskType =
-            RankedTensorType::get({1, 1, sq, skv}, b.getF32Type());
+        int64_t r = cast<RankedTensorType>(pv.getType()).getRank();
+        SmallVector<int64_t> shape(r - 2, 1);
+        shape.append({sq, skv});
+        selectMaskType = RankedTensorType::get(shape, b.getF32Type());
       }
       s = keepWhen ? sel.getTrueValue() : sel.getFalseValue();
     } else if (auto add = s.getDefiningOp<arith::AddFOp>()) {
@@ -206,23 +268,19 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
       mask = lhsScores ? add.getRhs() : add.getLhs();
     }
     double scale = 1.0; // no scale op: scores are used as they are
-    if (auto mul = s.getDefiningOp<arith::MulFOp>()) {
-      std::optional<double> c = splatValue(mul.getRhs());
-      if (!c || !mul->hasOneUse())
-        return failure();
-      scale = *c;
-      s = mul.getLhs();
-    } else if (auto div = s.getDefiningOp<arith::DivFOp>()) {
-      std::optional<double> c = splatValue(div.getRhs());
-      if (!c || *c == 0.0 || !div->hasOneUse())
-        return failure();
-      scale = 1.0 / *c;
-      s = div.getLhs();
+    if (auto scaled = splatScaling(s)) {
+      scale = scaled->first;
+      s = scaled->second;
     }
     auto qk = s.getDefiningOp<MatmulOp>();
     if (!qk || !qk->hasOneUse())
       return b.notifyMatchFailure(pv, "no Q K^T matmul");
     Value q = qk.getLhs(), k = qk.getRhs(), v = pv.getRhs();
+    // nn.MultiheadAttention scales q before the matmul.
+    if (auto scaled = splatScaling(q)) {
+      scale *= scaled->first;
+      q = scaled->second;
+    }
     linalg::TransposeOp kT;
     if (!qk.getTransposeB()) {
       kT = transposeOf(k);
@@ -230,9 +288,10 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
         return b.notifyMatchFailure(pv, "K is not transposed");
       k = kT.getInput();
     }
-    if (!rank4F32(q) || !rank4F32(k) || !rank4F32(v) ||
-        !rank4F32(pv.getResult()))
-      return b.notifyMatchFailure(pv, "not [B, H, S, D] f32");
+    if ((rank != 3 && rank != 4) || !isF32OfRank(q, rank) ||
+        !isF32OfRank(k, rank) || !isF32OfRank(v, rank) ||
+        !isF32OfRank(pv.getResult(), rank))
+      return b.notifyMatchFailure(pv, "not [B, H, S, D] or [B*H, S, D] f32");
     if (!(scale > 0.0) || !std::isfinite(scale))
       return b.notifyMatchFailure(pv, "scale is not finite and > 0");
     if (mask && !causal) {
@@ -242,7 +301,7 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
       } else if (isCausalMask(mask)) {
         causal = true;
         mask = Value();
-      } else if (!rank4F32(mask)) {
+      } else if (!isF32OfRank(mask, rank)) {
         return b.notifyMatchFailure(pv, "mask is not [B|1, H|1, S, T] f32");
       }
     }
@@ -256,13 +315,52 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
     // Always explicit: without a scale op it is 1, not the 1/sqrt(D)
     // default of kiln.attention.
     FloatAttr scaleAttr = b.getF32FloatAttr(float(scale));
+    Location loc = pv.getLoc();
+    Value init = pv.getInit();
+    if (rank == 3) { // [B*H, S, D] as [1, B*H, S, D]
+      q = withUnitBatch(b, loc, q);
+      k = withUnitBatch(b, loc, k);
+      v = withUnitBatch(b, loc, v);
+      init = withUnitBatch(b, loc, init);
+      if (mask)
+        mask = withUnitBatch(b, loc, mask);
+    }
     auto fused = AttentionOp::create(
-        b, pv.getLoc(), pv->getResultTypes(), q, k, v, mask, Value(),
-        Value(), Value(), Value(), ValueRange{pv.getInit()}, scaleAttr,
+        b, loc, TypeRange{init.getType()}, q, k, v, mask, Value(), Value(),
+        Value(), Value(), ValueRange{init}, scaleAttr,
         causal ? b.getUnitAttr() : nullptr, nullptr, nullptr, nullptr,
         nullptr);
-    b.replaceOp(pv, fused->getResults());
+    Value out = fused->getResult(0);
+    if (rank == 3)
+      out = tensor::CollapseShapeOp::create(
+          b, loc, pv.getType(), out,
+          SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    b.replaceOp(pv, out);
     return success();
+  }
+};
+
+/// tensor.dim of an element-wise op's result -> tensor.dim of its first
+/// operand of the same shape. With dynamic dims an importer sizes each
+/// broadcast by a dim of the value before it; those uses would otherwise
+/// keep the decomposed attention's intermediates alive (and unfused).
+struct DimOfElementwise : OpRewritePattern<tensor::DimOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::DimOp dim,
+                                PatternRewriter &b) const override {
+    Operation *op = dim.getSource().getDefiningOp();
+    if (!op || !op->hasTrait<OpTrait::Elementwise>() ||
+        op->getNumResults() != 1)
+      return failure();
+    auto type = cast<RankedTensorType>(dim.getSource().getType());
+    for (Value operand : op->getOperands()) {
+      auto t = dyn_cast<RankedTensorType>(operand.getType());
+      if (t && t.getShape() == type.getShape()) {
+        b.modifyOpInPlace(dim, [&] { dim.getSourceMutable().assign(operand); });
+        return success();
+      }
+    }
+    return failure();
   }
 };
 
@@ -270,6 +368,13 @@ struct KilnFuseAttention
     : public kiln::impl::KilnFuseAttentionBase<KilnFuseAttention> {
   using Base::Base;
   void runOnOperation() override {
+    // First move the dims off the intermediates (DPS results resolve to
+    // their inits through tensor.dim's canonicalization).
+    RewritePatternSet dims(&getContext());
+    dims.add<DimOfElementwise>(&getContext());
+    tensor::DimOp::getCanonicalizationPatterns(dims, &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(dims))))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseAttentionPattern>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

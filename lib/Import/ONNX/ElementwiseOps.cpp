@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::kiln::onnx_import;
@@ -65,6 +66,28 @@ FailureOr<ElementsAttr> foldBinary(NodeImporter &n, Binary op,
   (void)n;
   return makeElements(RankedTensorType::get(shape, resultElt),
                       ArrayRef<double>(out));
+}
+
+/// numpy's power: powf(|x|, y), negated for x < 0 and an odd integer y,
+/// NaN for x < 0 and a non-integer y (math.powf alone is NaN for every
+/// negative x).
+Value signedPow(NodeImporter &n, Value x, Value y) {
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  auto splat = [&](double v) { return splatLike(b, loc, x, v); };
+  Value t = math::PowFOp::create(b, loc, math::AbsFOp::create(b, loc, x), y);
+  Value isInt = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                      math::FloorOp::create(b, loc, y), y);
+  Value odd = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE,
+                                    arith::RemFOp::create(b, loc, y, splat(2.0)),
+                                    splat(0.0));
+  Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
+                                    splat(0.0));
+  Value signedT = arith::SelectOp::create(
+      b, loc, odd, arith::NegFOp::create(b, loc, t), t);
+  Value negative = arith::SelectOp::create(
+      b, loc, isInt, signedT, splat(std::numeric_limits<double>::quiet_NaN()));
+  return arith::SelectOp::create(b, loc, neg, negative, t);
 }
 
 LogicalResult binary(NodeImporter &n, Binary op) {
@@ -133,7 +156,7 @@ LogicalResult binary(NodeImporter &n, Binary op) {
                      : arith::DivSIOp::create(b, n.loc, l, r).getResult();
     break;
   case Binary::Pow:
-    result = math::PowFOp::create(b, n.loc, l, r);
+    result = signedPow(n, l, r);
     break;
   case Binary::Equal:
     result = isFloat ? arith::CmpFOp::create(b, n.loc,

@@ -152,7 +152,9 @@ FailureOr<SmallVector<int64_t>> NodeImporter::intsAttr(StringRef name,
 
 FailureOr<int64_t> NodeImporter::axis(int64_t a, int64_t rank,
                                       StringRef what) {
-  if (a < -rank || a >= std::max<int64_t>(rank, 1))
+  if (rank == 0)
+    return error("a rank-0 input has no " + what);
+  if (a < -rank || a >= rank)
     return error(what + " " + Twine(a) + " is out of range for rank " +
                  Twine(rank));
   return a < 0 ? a + rank : a;

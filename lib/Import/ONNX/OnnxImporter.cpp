@@ -169,6 +169,13 @@ GraphImporter::valueInfoType(const onnx::ValueInfoProto &info) {
                             << d << " (dims must be in [1, 2^40])";
     shape.push_back(d);
   }
+  SmallVector<int64_t> known;
+  for (int64_t d : shape)
+    if (!ShapedType::isDynamic(d))
+      known.push_back(d);
+  if (!elementCount(known))
+    return emitError(loc) << "graph value '" << info.name()
+                          << "' has more than 2^40 elements";
   return RankedTensorType::get(shape, *elt);
 }
 
@@ -215,7 +222,12 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
   }
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
+  llvm::StringSet<> inputNames;
   for (const auto &in : graph.input()) {
+    if (!inputNames.insert(in.name()).second)
+      return (emitError(fileLoc) << "graph input '" << in.name()
+                                 << "' is listed twice",
+              nullptr);
     if (initNames.contains(in.name()))
       continue; // an initializer that may be overridden: kept constant
     FailureOr<RankedTensorType> type = valueInfoType(in);

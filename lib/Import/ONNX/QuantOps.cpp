@@ -16,6 +16,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::kiln;
 using namespace mlir::kiln::onnx_import;
@@ -33,6 +35,11 @@ mlir::kiln::onnx_import::readQuantParams(NodeImporter &n, RankedTensorType data,
   auto st = cast<RankedTensorType>(scale->getType());
   if (!st.getElementType().isF32())
     return n.error("the scale must be float32");
+  if (ElementsAttr known = (*n.input(scaleInput))->constant)
+    for (double s : readDoubles(known))
+      if (!(s > 0.0) || !std::isfinite(s))
+        return n.error("scale " + std::to_string(s) + " is not a positive finite "
+                       "number");
   QuantParams p;
   p.axis = -1;
   OpBuilder &b = n.b;
