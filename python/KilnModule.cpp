@@ -28,7 +28,7 @@ namespace {
 /// the shared artifact `output`; throws RuntimeError with the diagnostics.
 void compileFile(py::bytes source, bool onnx, const std::string &name,
                  const std::string &output, const std::string &mcpu,
-                 unsigned optLevel) {
+                 unsigned optLevel, bool graphFusion) {
   std::string bytes = source;
   mlir::DialectRegistry registry;
   drv::registerDriverDialects(registry);
@@ -54,6 +54,7 @@ void compileFile(py::bytes source, bool onnx, const std::string &name,
   drv::CompileOptions options;
   options.mcpu = mcpu;
   options.optLevel = optLevel;
+  options.graphFusion = graphFusion;
   bool ok = module && mlir::succeeded(drv::compile(*module, options, output));
   if (!ok)
     throw std::runtime_error("kiln: compilation failed\n" + messages);
@@ -160,7 +161,7 @@ PYBIND11_MODULE(_kiln, m) {
   m.doc() = "Kiln's compiler driver and C runtime (use the kiln package)";
   m.def("compile_file", &compileFile, py::arg("source"), py::arg("onnx"),
         py::arg("name"), py::arg("output"), py::arg("mcpu") = "native",
-        py::arg("opt_level") = 3);
+        py::arg("opt_level") = 3, py::arg("graph_fusion") = true);
   m.def("set_num_threads", &kiln_set_num_threads);
   m.def("get_num_threads", &kiln_get_num_threads);
   py::class_<Artifact>(m, "Artifact")

@@ -103,7 +103,7 @@ LogicalResult mlir::kiln::driver::lower(ModuleOp module,
     return success();
   PassManager pm(module.getContext());
   if (until == Phase::Graph) {
-    if (options.optLevel > 0)
+    if (options.optLevel > 0 && options.graphFusion)
       addGraphPasses(pm);
     if (options.configurePassManager &&
         failed(options.configurePassManager(pm)))
@@ -113,6 +113,7 @@ LogicalResult mlir::kiln::driver::lower(ModuleOp module,
   CpuPipelineOptions pipeline;
   pipeline.mcpu = options.mcpu;
   pipeline.optLevel = options.optLevel;
+  pipeline.graphFusion = options.graphFusion;
   pipeline.lowerToLLVM = until == Phase::LLVMDialect;
   buildCpuPipeline(pm, pipeline);
   if (options.configurePassManager &&

@@ -1,5 +1,6 @@
 //===- Entries.cpp - entry points, artifact metadata, the C header ---------===//
 #include "kiln/Driver/Driver.h"
+#include "kiln/IR/KilnOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -86,6 +87,22 @@ static int64_t countFlops(func::FuncOp f) {
         return;
       ranges.assign(c.getShape().begin(), c.getShape().end());
       ranges.push_back(a.getShape().back());
+    } else if (isa<kiln::ConvOp, kiln::QConvOp>(op)) {
+      // Every output element takes (C_in / groups) x kernel taps: the
+      // filter's elements per output channel.
+      auto c = cast<ShapedType>(op->getResult(0).getType());
+      auto w = cast<ShapedType>(op->getOperand(1).getType());
+      kiln::DataLayout layout = isa<kiln::ConvOp>(op)
+                                    ? cast<kiln::ConvOp>(op).getDataLayout()
+                                    : cast<kiln::QConvOp>(op).getDataLayout();
+      bool nchw = layout == kiln::DataLayout::NCHW;
+      int64_t cout = c.getDimSize(nchw ? 1 : c.getRank() - 1);
+      if (!c.hasStaticShape() || !w.hasStaticShape() || cout <= 0) {
+        unknown = true;
+        return;
+      }
+      ranges.assign(c.getShape().begin(), c.getShape().end());
+      ranges.push_back(w.getNumElements() / cout);
     } else {
       return;
     }

@@ -50,7 +50,10 @@ void mlir::kiln::buildCpuPipeline(OpPassManager &pm,
     buildReferencePipeline(pm, reference);
     return;
   }
-  addGraphPasses(pm);
+  if (options.graphFusion)
+    addGraphPasses(pm);
+  else
+    addRoutingPasses(pm); // asked for by the ops themselves
   KilnTileOptions flash;
   flash.mcpu = options.mcpu;
   if (options.attentionTiles.size() == 2) {

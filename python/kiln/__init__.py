@@ -27,12 +27,14 @@ get_num_threads = _kiln.get_num_threads
 class CompiledModel:
     """A compiled artifact; calling it runs its entry point."""
 
-    def __init__(self, source, onnx, name, target, mcpu, opt_level, entry):
+    def __init__(self, source, onnx, name, target, mcpu, opt_level, entry,
+                 graph_fusion=True):
         if target != "cpu":
             raise ValueError(f"kiln: unknown target {target!r} (expected 'cpu')")
         self._dir = tempfile.TemporaryDirectory(prefix="kiln-")
         self.path = os.path.join(self._dir.name, "model.so")
-        _kiln.compile_file(source, onnx, name, self.path, mcpu, opt_level)
+        _kiln.compile_file(source, onnx, name, self.path, mcpu, opt_level,
+                           graph_fusion)
         self._artifact = _kiln.Artifact(self.path)
         self.entry = entry
 
@@ -61,13 +63,16 @@ def _source(model):
 
 
 def compile(model, target="cpu", *, mcpu="native", opt_level=3,
-            entry="main"):
+            entry="main", graph_fusion=True):
     """Compiles an ONNX or MLIR model (a path, bytes or an onnx.ModelProto).
 
-    Raises RuntimeError with Kiln's diagnostics when the model is rejected.
+    `graph_fusion=False` skips kiln-fuse-attention and kiln-fold-conv-bn
+    (to see what they buy). Raises RuntimeError with Kiln's diagnostics when
+    the model is rejected.
     """
     data, onnx, name = _source(model)
-    return CompiledModel(data, onnx, name, target, mcpu, opt_level, entry)
+    return CompiledModel(data, onnx, name, target, mcpu, opt_level, entry,
+                         graph_fusion)
 
 
 def compile_torch(module, example_inputs, *, opset=17, dynamic_batch=False,

@@ -35,6 +35,10 @@ static cl::opt<std::string>
          cl::init("native"));
 static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0..3"), cl::cat(kilnCategory),
                                   cl::Prefix, cl::init(3));
+static cl::opt<bool> graphFusion(
+    "graph-fusion", cl::cat(kilnCategory), cl::init(true),
+    cl::desc("Fuse decomposed attention and fold batch_norm into convs "
+             "(--graph-fusion=false shows what they buy)"));
 static cl::opt<std::string>
     emit("emit", cl::cat(kilnCategory), cl::desc("Output kind: mlir, llvm, asm, obj, shared (a .so "
                           "plus a C header beside it)"),
@@ -88,6 +92,7 @@ int main(int argc, char **argv) {
   }
   options.mcpu = mcpu;
   options.optLevel = optLevel;
+  options.graphFusion = graphFusion;
   if (testRequiredIsa != "\x01")
     options.requiredIsaOverride = testRequiredIsa;
   options.configurePassManager = [](PassManager &pm) {

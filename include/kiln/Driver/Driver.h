@@ -42,6 +42,8 @@ std::optional<EmitKind> parseEmitKind(StringRef name);
 struct CompileOptions {
   std::string mcpu = "native";
   unsigned optLevel = 3;
+  /// kiln-cpu-pipeline's graph-fusion option.
+  bool graphFusion = true;
   EmitKind emit = EmitKind::Shared;
   std::optional<Phase> compileTo;
   /// Tests only: the ISA recorded in the metadata instead of the target's.

@@ -39,6 +39,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   PassOptions::ListOption<int64_t> attentionTiles{
       *this, "attention-tiles",
       llvm::cl::desc("Override kiln-tile's attention tiles (queries,keys)")};
+  PassOptions::Option<bool> graphFusion{
+      *this, "graph-fusion",
+      llvm::cl::desc("Run the graph fusions (kiln-fuse-attention, "
+                     "kiln-fold-conv-bn); false measures what they buy"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("Run outermost scf.forall loops on Kiln's thread pool "

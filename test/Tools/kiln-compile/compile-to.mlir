@@ -2,6 +2,7 @@
 // of mlir-opt work.
 // RUN: kiln-compile %s --compile-to=input | FileCheck %s --check-prefix=INPUT
 // RUN: kiln-compile %s --compile-to=graph | FileCheck %s --check-prefix=GRAPH
+// RUN: kiln-compile %s --compile-to=graph --graph-fusion=false | FileCheck %s --check-prefix=NOFUSE
 // RUN: kiln-compile %s --compile-to=loops -O0 | FileCheck %s --check-prefix=LOOPS
 // RUN: kiln-compile %s --compile-to=llvm-dialect -O0 | FileCheck %s --check-prefix=LLVMD
 // RUN: kiln-compile %s --compile-to=loops -O0 --mlir-print-ir-after-all 2>&1 | FileCheck %s --check-prefix=PRINT
@@ -15,6 +16,9 @@
 // GRAPH: arith.addf {{.*}} : tensor<4xf32>
 // GRAPH: func.func @attn
 // GRAPH: kiln.attention {{.*}} {causal, scale = 1.250000e-01 : f32}
+// NOFUSE-LABEL: func.func @attn
+// NOFUSE-NOT: kiln.attention
+// NOFUSE: kiln.softmax
 // LOOPS: func.func @add(%{{.*}}: memref<4xf32>
 // LOOPS: scf.for
 // LOOPS-NOT: llvm.func
