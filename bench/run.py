@@ -5,15 +5,16 @@ Builds the bench programs (a plain compiler command, into bench/build/),
 measures the machine's FMA peak (fma_peak), then times fp32 matmul with
 OpenBLAS, oneDNN and Kiln (matmul_bench) and fp32 attention, Kiln's flash
 loop nest against oneDNN-composed attention (attention_bench,
-attention.py), on 1 thread and on all cores, and writes into --out
-(default bench/results/):
+attention.py), and whole ONNX models against PyTorch CPU (models.py), on
+1 thread and on all cores, and writes into --out (default bench/results/):
   fma_peak.md, fma_peak.json   the peak table
   matmul.md, matmul.json       the matmul table (+ raw results)
   matmul.png                   GFLOP/s per shape, implementation and threads
   attention.md, .json, .png    the attention table, time vs N
+  models.md, models.json       Kiln vs PyTorch vs Kiln without graph fusions
 
-Cases are named fma_peak, matmul/<M>x<K>x<N> and
-attention/<variant>/H<h>:<hkv>/N<n>/d<d>; FILTER (a regular expression,
+Cases are named fma_peak, matmul/<M>x<K>x<N>,
+attention/<variant>/H<h>:<hkv>/N<n>/d<d> and models/<name>; FILTER (a regular expression,
 searched in the names) picks some: `--filter matmul`,
 `--filter 'matmul/1024x'`, `--filter attention/causal`. --full adds the
 large shapes.
@@ -30,6 +31,7 @@ import sys
 import time
 
 import attention
+import models
 import matmul_report
 from kiln_artifacts import kiln_compile, kiln_prepare, kiln_setup, log, newer
 from matmul_report import shape_name
@@ -286,9 +288,12 @@ def main():
     att_cases = [c for c in attention.CASES +
                  (attention.CASES_FULL if args.full else [])
                  if flt.search(attention.case_name(c))]
-    if not shapes and not att_cases and not flt.search("fma_peak"):
+    model_cases = [c for c in models.CASES if flt.search(c)]
+    if (not shapes and not att_cases and not model_cases and
+            not flt.search("fma_peak")):
         sys.exit("bench: no case matches the filter '%s' (cases: fma_peak, "
-                 "matmul/MxKxN, attention/VARIANT/H:HKV/N/d)" % flt.pattern)
+                 "matmul/MxKxN, attention/VARIANT/H:HKV/N/d, models/NAME)"
+                 % flt.pattern)
     peak = None
     if flt.search("fma_peak"):
         peak = run_fma_peak(fma, out, max(threads_list))
@@ -302,8 +307,25 @@ def main():
     if att_cases:
         failed += run_attention(args, out, bdir, att_cases, peak,
                                 threads_list, model)
+    if model_cases:
+        run_models(args, out, model_cases, threads_list, model)
     if failed:
         sys.exit(1)
+
+
+def run_models(args, out, cases, threads_list, model):
+    """Whole ONNX models: Kiln, Kiln without graph fusions, PyTorch."""
+    build_dir = os.path.abspath(args.build_dir)
+    rows = models.run(cases, threads_list, args.reps, build_dir, log)
+    with open(os.path.join(out, "models.json"), "w") as f:
+        json.dump(rows, f, indent=1)
+    header = ["# Whole models: Kiln vs PyTorch CPU", "",
+              "%s, %s. %s. Median of %d calls after 2 warm-ups, each "
+              "implementation in a process of its own." %
+              (model, time.strftime("%Y-%m-%d"), models.torch_config(),
+               args.reps)]
+    models.write_md(os.path.join(out, "models.md"), rows, header)
+    log("bench: wrote %s/models.md" % out)
 
 
 def run_attention(args, out, bdir, cases, peak, threads_list, model):
