@@ -50,6 +50,16 @@ Value packIntoLoopCarriedPanel(RewriterBase &rewriter, scf::ForOp kLoop,
                                const PanelOperand &b, int64_t nc, int64_t kc,
                                int64_t nr);
 
+/// When `block` is a cache block of a constant f32 B (through the tiling's
+/// extract_slices; a model's weights), the packed block as a slice of a
+/// compile-time constant that holds every block of B packed:
+/// [ceil(N/nc)][ceil(K/kc)] x packedPanelType(nc, kc), zero-padded. Nothing
+/// is packed at run time then. `nc` and `kc` are the cache tile sizes.
+/// Returns null when B is not such a constant.
+Value slicePrePackedPanel(RewriterBase &rewriter, Operation *before,
+                          Value block, const PanelOperand &b, int64_t nc,
+                          int64_t kc, int64_t nr);
+
 /// Rewrites `micro` (a register tile whose B operand is a slice of the
 /// block that `packed` holds) into a generic that reads B from `packed`.
 /// Returns the new op.

@@ -140,19 +140,26 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   auto bSlice = b ? micro->getOperand(b->operandNumber)
                         .getDefiningOp<tensor::ExtractSliceOp>()
                   : nullptr;
-  if (pack && bSlice) {
+  // A constant B (weights) is packed at compile time, whatever M is.
+  Value packed = bSlice ? slicePrePackedPanel(rewriter, level3->loops.front(),
+                                              bSlice.getSource(), *b, s.nc,
+                                              s.kc, s.nr)
+                        : Value();
+  if (!packed && pack && bSlice) {
     // The buffer holds the largest block: Nc x Kc, or less for a small B.
     MatmulTiles block = s;
     if (!ShapedType::isDynamic(ranges[l.n]))
       block.nc = std::min(s.nc, ranges[l.n]);
     if (!ShapedType::isDynamic(ranges[l.k]))
       block.kc = std::min(s.kc, ranges[l.k]);
-    Value packed = packIntoLoopCarriedPanel(
+    packed = packIntoLoopCarriedPanel(
         rewriter, cast<scf::ForOp>(level2->loops.front()),
         level3->loops.front(), bSlice.getSource(), *b, block.nc, block.kc,
         block.nr);
     if (!packed)
       return failure();
+  }
+  if (packed) {
     FailureOr<linalg::LinalgOp> rewritten =
         readPanelFromPacked(rewriter, micro, *b, l.n, l.k, l.batch,
                             packed, s.nr);

@@ -110,6 +110,25 @@ func.func @small_m_unpacked(%a: tensor<8x64xf32>, %b: tensor<64x64xf32>,
 
 // -----
 
+// A constant B (weights) is packed at compile time into every cache block
+// ([N/Nc][K/Kc][Nc/nr][Kc][nr], zero-padded: 40 columns make two panels of
+// 32), even for a small M; the tiles read their block by slicing it, and no
+// packing loop or buffer is left.
+// CHECK-LABEL: func.func @prepacked_constant_b
+// CHECK:         %[[P:.*]] = arith.constant dense_resource<prepacked_b> : tensor<1x1x2x64x32xf32>
+// CHECK-NOT:     vector.transfer_write {{.*}} : vector<1x32xf32>, tensor<2x64x32xf32>
+// CHECK:         tensor.extract_slice %[[P]][0, 0, 0, 0, 0] [1, 1, 2, 64, 32] [1, 1, 1, 1, 1] : tensor<1x1x2x64x32xf32> to tensor<2x64x32xf32>
+// CHECK:         vector.contract {{.*}} into vector<8x32xf32>
+func.func @prepacked_constant_b(%a: tensor<8x64xf32>,
+                                %c: tensor<8x40xf32>) -> tensor<8x40xf32> {
+  %b = arith.constant dense<0.5> : tensor<64x40xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<8x64xf32>, tensor<64x40xf32>)
+       outs(%c : tensor<8x40xf32>) -> tensor<8x40xf32>
+  return %r : tensor<8x40xf32>
+}
+
+// -----
+
 // Elementwise maps and innermost reductions (the softmax steps of a flash
 // tile) are tiled to rows of 4 vectors and vectorized with masks, so a
 // dynamic row length needs no scalar remainder.

@@ -118,3 +118,36 @@ case("packed bf16 batched 2x64x40x70", 64, 40, 70, batch=(2,), elt="bf16")
 case("packed dynamic M 130x77x200", 130, 77, 200, dyn_m=True)
 case("matmul-tiles=16,64,8 67x130x41", 67, 130, 41,
      extra=("matmul-tiles=16,64,8",))
+
+
+def const_b_case(name, m, n, k, transpose_b=False):
+    """B as a constant inside the kernel (a model's weights): packed at
+    compile time into every cache block, read by slices, for any M."""
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    bshape = (n, k) if transpose_b else (k, n)
+    b = rng.standard_normal(bshape).astype(np.float32)
+    want = a.astype(np.float64) @ (b.T if transpose_b else b).astype(np.float64)
+    lines = []
+    kt._constant("b", b, bshape, "f32", lines)
+    at, bt, ct = ty((m, k), "f32"), ty(bshape, "f32"), ty((m, n), "f32")
+    tb = " {transpose_b}" if transpose_b else ""
+    func = f"""
+  func.func @f(%a: {at}) -> {ct} {{
+{chr(10).join(lines)}
+    %i = tensor.empty() : {ct}
+    %c = kiln.matmul ins(%a, %b : {at}, {bt}) outs(%i : {ct}){tb} -> {ct}
+    return %c : {ct}
+  }}"""
+    for mcpu in TARGETS:
+        (got,) = kt.run_func(func, "f", [a], ["f32"], [((m, n), "f32")],
+                             pipeline=[f"--kiln-cpu-pipeline=mcpu={mcpu}"])
+        kt.assert_close(f"{name} [{mcpu}]", got, want, rtol=1e-5,
+                        atol=1e-5 * np.sqrt(k) * 4)
+
+
+# Constant B: N and K remainders across several cache blocks, transposed,
+# and M below the run-time packing threshold.
+const_b_case("constant B 70x530x600", 70, 530, 600)
+const_b_case("constant transposed B 33x45x1030", 33, 45, 1030,
+             transpose_b=True)
+const_b_case("constant B, M=3 (decode) 3x77x129", 3, 77, 129)
