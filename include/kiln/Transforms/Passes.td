@@ -273,6 +273,14 @@ def KilnCpuTileAndVectorize
        vectorized (`linalg::vectorize`) to a `vector.contract`, i.e. one
        outer product (`mr` broadcast FMAs per B vector) per k.
 
+    B panels: each `Kc x Nc` block of B is packed into `[Nc/nr][Kc][nr]`
+    (zero-padded), so every register tile streams B contiguously; the
+    buffer is carried by the K loop (one per cache block). Packing is skipped
+    when M is below 4 register tiles (each B row is then read about once).
+    A constant B, a model's weights, is packed at compile time instead,
+    whatever M is: one constant holds every block (`[N/Nc][K/Kc]` of them)
+    and the tiles slice theirs, so no packing runs.
+
     The M and N register loops are peeled, so full tiles are static and
     unmasked. Remainder tiles (sizes that are not multiples of the tile,
     dynamic M or batch) are padded with zeros (`tensor.pad` of their A, B
