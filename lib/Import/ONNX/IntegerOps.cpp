@@ -211,7 +211,7 @@ LogicalResult importMatMulInteger(NodeImporter &n) {
     return failure();
   RankedTensorType at = n.type(0), bt = n.type(1);
   if (!at || !bt)
-    return (void)n.input(at ? 1 : 0), failure();
+    return failure();
   FailureOr<Value> a = centered(n, 0, 2, at.getRank() - 2);
   FailureOr<Value> bm = centered(n, 1, 3, bt.getRank() - 1);
   if (failed(a) || failed(bm))
@@ -228,7 +228,7 @@ LogicalResult importQLinearMatMul(NodeImporter &n) {
     return failure();
   RankedTensorType bt = n.type(3);
   if (!bt)
-    return (void)n.input(3), failure();
+    return failure();
   FailureOr<Value> a = centered(n, 0, 2, 0);
   FailureOr<Value> bm = centered(n, 3, 5, bt.getRank() - 1);
   if (failed(a) || failed(bm))

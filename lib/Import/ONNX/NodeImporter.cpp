@@ -10,6 +10,7 @@ NodeImporter::NodeImporter(GraphImporter &graph, const onnx::NodeProto &node,
     : b(graph.builder), node(node), opset(opset), loc(loc), graph(graph) {}
 
 InFlightDiagnostic NodeImporter::emitError() {
+  reported = true;
   // The location names the node (OpType_index when the file gives none).
   StringRef name = node.name();
   if (auto named = dyn_cast<NameLoc>(loc))
@@ -57,8 +58,8 @@ FailureOr<Value> NodeImporter::storedValue(int i) {
 }
 
 RankedTensorType NodeImporter::type(int i) {
-  OnnxValue *v = graph.lookup(node.input(i));
-  return v ? v->type : RankedTensorType();
+  FailureOr<OnnxValue *> v = input(i); // reports a missing input
+  return succeeded(v) ? (*v)->type : RankedTensorType();
 }
 
 FailureOr<ElementsAttr> NodeImporter::constant(int i, StringRef what) {
@@ -178,7 +179,10 @@ void NodeImporter::setConstantOutput(int i, ElementsAttr attr) {
 
 FailureOr<OnnxValue> NodeImporter::readTensor(const onnx::TensorProto &tensor,
                                               const Twine &what) {
-  return graph.readTensor(tensor, loc,
-                          "node '" + node.name() + "' (" + node.op_type() +
-                              "): " + what);
+  FailureOr<OnnxValue> v =
+      graph.readTensor(tensor, loc,
+                       "node '" + node.name() + "' (" + node.op_type() +
+                           "): " + what);
+  reported |= failed(v);
+  return v;
 }

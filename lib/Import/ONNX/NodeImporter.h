@@ -79,6 +79,7 @@ public:
                                        bool allowPartial = false);
   /// A scalar (or one-element) constant input as a double.
   FailureOr<double> scalar(int i, StringRef what);
+  /// The type of input i; null (after an error) when it is missing.
   RankedTensorType type(int i);
 
   //===--- attributes ---===//
@@ -100,6 +101,8 @@ public:
 
   //===--- outputs ---===//
   int numOutputs() const { return node.output_size(); }
+  /// Whether an error about this node has been emitted.
+  bool hasReported() const { return reported; }
   void setOutput(int i, Value v);
   void setOutput(int i, OnnxValue v);
   void setConstantOutput(int i, ElementsAttr attr);
@@ -109,6 +112,7 @@ public:
 
 private:
   GraphImporter &graph;
+  bool reported = false;
 };
 
 using OpHandler = LogicalResult (*)(NodeImporter &);

@@ -188,8 +188,12 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   auto it = table.find(node.op_type());
   if (it == table.end())
     return n.error("op type '" + node.op_type() + "' is not supported");
-  if (failed(it->second(n)))
+  if (failed(it->second(n))) {
+    // Every failure names its cause; this is the net for one that did not.
+    if (!n.hasReported())
+      return n.error("cannot be imported (an unsupported form)");
     return failure();
+  }
   for (int i = 0; i < node.output_size(); ++i)
     if (!node.output(i).empty() && !lookup(node.output(i)))
       return n.error("output " + Twine(i) + " ('" + node.output(i) +
@@ -270,6 +274,11 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
     if (!seen.insert(out.name()).second)
       return (emitError(fileLoc) << "graph output '" << out.name()
                                  << "' is listed twice",
+              nullptr);
+    if (!v->value && !v->constant)
+      return (emitError(fileLoc) << "graph output '" << out.name()
+                                 << "' is a shape computed from dynamic dims, "
+                                    "which Kiln evaluates only at import",
               nullptr);
     if (v->shiftedU8 || v->type.getElementType().isInteger(1))
       return (emitError(fileLoc) << "graph output '" << out.name()

@@ -134,7 +134,7 @@ LogicalResult importFlatten(NodeImporter &n) {
     return failure();
   RankedTensorType t = n.type(0);
   if (!t)
-    return (void)n.input(0), failure();
+    return failure();
   FailureOr<int64_t> axis = n.axis(*a, t.getRank() + 1);
   if (failed(axis))
     return failure();
@@ -162,7 +162,7 @@ LogicalResult importSqueezeLike(NodeImporter &n, bool squeeze) {
     return failure();
   RankedTensorType t = n.type(0);
   if (!t)
-    return (void)n.input(0), failure();
+    return failure();
   bool given;
   FailureOr<SmallVector<int64_t>> axes = axesOf(n, 1, &given);
   if (failed(axes))
