@@ -120,6 +120,7 @@ using OpTable = llvm::StringMap<OpHandler>;
 
 // Each family registers its handlers (one file each).
 void registerElementwiseOps(OpTable &table);
+void registerActivationOps(OpTable &table);
 void registerShapeOps(OpTable &table);
 void registerNNOps(OpTable &table);
 void registerConvOps(OpTable &table);

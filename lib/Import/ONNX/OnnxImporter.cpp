@@ -28,6 +28,7 @@ GraphImporter::GraphImporter(MLIRContext *context, StringRef fileName,
       fileLoc(FileLineColLoc::get(context, fileName, 0, 0)),
       options(options) {
   registerElementwiseOps(table);
+  registerActivationOps(table);
   registerShapeOps(table);
   registerNNOps(table);
   registerConvOps(table);

@@ -286,7 +286,7 @@ LogicalResult importExpand(NodeImporter &n) {
 }
 } // namespace
 
-namespace mlir::kiln::onnx_import { // SliceOps.cpp
+namespace mlir::kiln::onnx_import { // SliceOps.cpp, GatherOps.cpp, ConstantOps.cpp
 LogicalResult importConcat(NodeImporter &n);
 LogicalResult importSlice(NodeImporter &n);
 LogicalResult importGather(NodeImporter &n);

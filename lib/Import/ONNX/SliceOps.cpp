@@ -1,4 +1,4 @@
-//===- SliceOps.cpp - ONNX Concat, Slice, Gather, Split, Constant ----------===//
+//===- SliceOps.cpp - ONNX Concat, Slice, Split ----------------------------===//
 #include "GraphImporter.h"
 #include "HostTensor.h"
 #include "IRHelpers.h"
@@ -204,91 +204,6 @@ LogicalResult importSlice(NodeImporter &n) {
   if (!reversed.empty())
     y = reverse(b, n.loc, y, reversed);
   n.setOutput(0, y);
-  return success();
-}
-
-LogicalResult importGather(NodeImporter &n) {
-  FailureOr<int64_t> a = n.intAttr("axis", 0);
-  FailureOr<OnnxValue *> data = n.input(0), idx = n.input(1);
-  if (failed(a) || failed(data) || failed(idx) ||
-      failed(n.checkAttrs({"axis"})))
-    return failure();
-  RankedTensorType t = (*data)->type, it = (*idx)->type;
-  if (!isa<IntegerType>(it.getElementType()) ||
-      it.getElementType().isInteger(1))
-    return n.error("indices must be int32 or int64");
-  FailureOr<int64_t> axis = n.axis(*a, t.getRank());
-  if (failed(axis))
-    return failure();
-  int64_t dim = t.getDimSize(*axis);
-  std::optional<HostTensor> hi = toHost(**idx);
-  if (hi && !hi->hasUnknown()) {
-    for (double &x : hi->data) {
-      if (!ShapedType::isDynamic(dim) && (x < -dim || x >= dim))
-        return n.error("index " + Twine(int64_t(x)) +
-                       " is out of range for dim " + Twine(dim));
-      if (x < 0)
-        x += dim;
-    }
-    if (std::optional<HostTensor> hd = toHost(**data)) {
-      setHostOutput(n, 0, hostGather(*hd, *axis, *hi));
-      return success();
-    }
-  }
-  FailureOr<Value> x = n.value(0), ids = n.value(1);
-  if (failed(x) || failed(ids))
-    return failure();
-  OpBuilder &b = n.b;
-  Location loc = n.loc;
-  int64_t rank = t.getRank(), irank = it.getRank();
-  SmallVector<OpFoldResult> in = mixedSizes(b, loc, *x),
-                            is = mixedSizes(b, loc, *ids), sizes;
-  sizes.append(in.begin(), in.begin() + *axis);
-  sizes.append(is.begin(), is.end());
-  sizes.append(in.begin() + *axis + 1, in.end());
-  int64_t outRank = sizes.size();
-  SmallVector<AffineExpr> idxExprs;
-  for (int64_t d = 0; d < irank; ++d)
-    idxExprs.push_back(b.getAffineDimExpr(*axis + d));
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(outRank, 0, idxExprs, b.getContext()),
-      b.getMultiDimIdentityMap(outRank)};
-  SmallVector<utils::IteratorType> iters(outRank,
-                                         utils::IteratorType::parallel);
-  Value init = emptyTensor(b, loc, sizes, t.getElementType());
-  Value data0 = *x;
-  int64_t ax = *axis;
-  Value gathered =
-      linalg::GenericOp::create(
-          b, loc, init.getType(), *ids, init, maps, iters,
-          [&](OpBuilder &nb, Location l, ValueRange args) {
-            // Negative indices count from the end; others are clamped so
-            // a bad run-time index cannot read out of bounds.
-            Value i = arith::IndexCastOp::create(nb, l, nb.getIndexType(),
-                                                 args[0]);
-            Value size = tensor::DimOp::create(nb, l, data0, ax);
-            Value zero = arith::ConstantIndexOp::create(nb, l, 0);
-            Value neg = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt,
-                                              i, zero);
-            i = arith::SelectOp::create(
-                nb, l, neg, arith::AddIOp::create(nb, l, i, size), i);
-            Value last = arith::SubIOp::create(
-                nb, l, size, arith::ConstantIndexOp::create(nb, l, 1));
-            i = arith::MaxSIOp::create(
-                nb, l, zero, arith::MinSIOp::create(nb, l, i, last));
-            SmallVector<Value> coords;
-            for (int64_t d = 0; d < rank; ++d) {
-              if (d == ax)
-                coords.push_back(i);
-              else
-                coords.push_back(linalg::IndexOp::create(
-                    nb, l, d < ax ? d : d + irank - 1));
-            }
-            Value v = tensor::ExtractOp::create(nb, l, data0, coords);
-            linalg::YieldOp::create(nb, l, v);
-          })
-          .getResult(0);
-  n.setOutput(0, gathered);
   return success();
 }
 
