@@ -47,10 +47,17 @@ def median_ms(fn, reps=20):
     return 1e3 * float(np.median(times))
 
 
+def blas():
+    """The BLAS PyTorch's matmuls reach: Debian's torch uses the system
+    libblas.so.3 (OpenBLAS when libopenblas-dev is installed)."""
+    link = "/usr/lib/x86_64-linux-gnu/libblas.so.3"
+    return os.path.realpath(link) if os.path.exists(link) else "unknown"
+
+
 def main():
     threads = torch.get_num_threads()
-    print(f"PyTorch {torch.__version__} on {threads} thread(s); Kiln on "
-          f"{threads} and on all {os.cpu_count()} cores")
+    print(f"PyTorch {torch.__version__} on {threads} thread(s), BLAS "
+          f"{blas()}; Kiln on {threads} and on all {os.cpu_count()} cores")
     print(f"{'model':<11} {'max err':>9} {'tolerance':>9} {'compile s':>9} "
           f"{'torch ms':>9} {'kiln ms':>8} {'ratio':>6} {'kiln all':>8}")
     failures = 0
