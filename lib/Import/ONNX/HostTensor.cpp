@@ -9,6 +9,15 @@ bool HostTensor::hasUnknown() const {
   return llvm::any_of(data, [](double x) { return x == double(kUnknownDim); });
 }
 
+std::pair<int64_t, int64_t> HostTensor::aroundAxis(int64_t axis) const {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (int64_t d = axis + 1; d < rank(); ++d)
+    inner *= shape[d];
+  return {outer, inner};
+}
+
 SmallVector<int64_t> HostTensor::strides() const {
   SmallVector<int64_t> s(shape.size(), 1);
   for (int64_t d = int64_t(shape.size()) - 2; d >= 0; --d)
@@ -82,11 +91,7 @@ HostTensor mlir::kiln::onnx_import::hostSlice(const HostTensor &t,
   HostTensor r = t;
   r.shape[axis] = count;
   r.data.clear();
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= t.shape[d];
-  for (int64_t d = axis + 1; d < t.rank(); ++d)
-    inner *= t.shape[d];
+  auto [outer, inner] = t.aroundAxis(axis);
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t k = 0; k < count; ++k)
       for (int64_t i = 0; i < inner; ++i)
@@ -123,11 +128,7 @@ HostTensor mlir::kiln::onnx_import::hostGather(const HostTensor &t,
   r.shape.assign(t.shape.begin(), t.shape.begin() + axis);
   r.shape.append(indices.shape.begin(), indices.shape.end());
   r.shape.append(t.shape.begin() + axis + 1, t.shape.end());
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= t.shape[d];
-  for (int64_t d = axis + 1; d < t.rank(); ++d)
-    inner *= t.shape[d];
+  auto [outer, inner] = t.aroundAxis(axis);
   for (int64_t o = 0; o < outer; ++o)
     for (double idx : indices.data)
       for (int64_t i = 0; i < inner; ++i)

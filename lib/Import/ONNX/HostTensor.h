@@ -21,6 +21,8 @@ struct HostTensor {
 
   int64_t rank() const { return shape.size(); }
   bool hasUnknown() const;
+  /// Elements before and after `axis` (outer and inner extents).
+  std::pair<int64_t, int64_t> aroundAxis(int64_t axis) const;
   /// Row-major strides of `shape`.
   SmallVector<int64_t> strides() const;
 };

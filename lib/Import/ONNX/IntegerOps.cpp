@@ -196,13 +196,7 @@ LogicalResult requantize(NodeImporter &n, Value acc, int sa, int sb,
     return failure();
   if (p->axis >= 0)
     return n.error("the output scale must be per tensor");
-  Value init = emptyTensor(b, n.loc, mixedSizes(b, n.loc, f), b.getI8Type());
-  OnnxValue out;
-  out.value = QuantizeOp::create(b, n.loc, init.getType(), f, p->scale,
-                                 p->zeroPoint, init, p->format);
-  out.type = cast<RankedTensorType>(init.getType());
-  out.shiftedU8 = p->isU8;
-  n.setOutput(0, out);
+  setQuantizedOutput(n, f, *p);
   return success();
 }
 

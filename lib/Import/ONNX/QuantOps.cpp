@@ -130,6 +130,18 @@ Value mlir::kiln::onnx_import::centeredI32(NodeImporter &n, Value q,
       b, n.loc, wide, broadcastTo(b, n.loc, zp, mixedSizes(b, n.loc, wide)));
 }
 
+void mlir::kiln::onnx_import::setQuantizedOutput(NodeImporter &n, Value x,
+                                                 const QuantParams &p) {
+  OpBuilder &b = n.b;
+  Value init = emptyTensor(b, n.loc, mixedSizes(b, n.loc, x), b.getI8Type());
+  OnnxValue out;
+  out.value = QuantizeOp::create(b, n.loc, init.getType(), x, p.scale,
+                                 p.zeroPoint, init, p.format);
+  out.type = cast<RankedTensorType>(init.getType());
+  out.shiftedU8 = p.isU8;
+  n.setOutput(0, out);
+}
+
 namespace {
 LogicalResult importQuantize(NodeImporter &n) {
   FailureOr<int64_t> dtype = n.intAttr("output_dtype", 0);
@@ -151,14 +163,7 @@ LogicalResult importQuantize(NodeImporter &n) {
     return failure();
   if (*dtype == onnx::TensorProto::UINT8 && !p->isU8)
     return n.error("output_dtype uint8 conflicts with an int8 zero point");
-  OpBuilder &b = n.b;
-  Value init = emptyTensor(b, n.loc, mixedSizes(b, n.loc, *x), b.getI8Type());
-  OnnxValue out;
-  out.value = QuantizeOp::create(b, n.loc, init.getType(), *x, p->scale,
-                                 p->zeroPoint, init, p->format);
-  out.type = cast<RankedTensorType>(init.getType());
-  out.shiftedU8 = p->isU8;
-  n.setOutput(0, out);
+  setQuantizedOutput(n, *x, *p);
   return success();
 }
 

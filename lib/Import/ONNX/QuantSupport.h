@@ -28,6 +28,9 @@ FailureOr<QuantParams> readQuantParams(NodeImporter &n, RankedTensorType data,
 /// (q - zp) in i32, the zero point broadcast along its axis.
 Value centeredI32(NodeImporter &n, Value q, const QuantParams &p);
 
+/// Output 0 of `n`: kiln.quantize of `x` with `p` (flagged uint8 when p is).
+void setQuantizedOutput(NodeImporter &n, Value x, const QuantParams &p);
+
 /// MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv (IntegerOps.cpp).
 void registerIntegerOps(OpTable &table);
 
