@@ -1,5 +1,6 @@
 //===- AttentionMatchers.cpp - pieces of decomposed attention -------------===//
 #include "AttentionMatchers.h"
+#include "ConstantData.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
@@ -37,29 +38,14 @@ bool isCausalMask(Value m) {
       break;
     m = op->getOperand(0);
   }
-  auto cst = m.getDefiningOp<arith::ConstantOp>();
-  if (!cst || !type || type.getRank() < 2 || !type.getElementType().isF32())
+  // Dense or, for an imported mask large enough, a blob.
+  std::optional<std::vector<float>> values = f32ConstantValues(m);
+  if (!values || !type || type.getRank() < 2)
     return false;
-  SmallVector<float> values;
-  if (auto dense = dyn_cast<DenseElementsAttr>(cst.getValue())) {
-    if (dense.isSplat())
-      return false;
-    values.assign(dense.getValues<float>().begin(),
-                  dense.getValues<float>().end());
-  } else if (auto blob =
-                 dyn_cast<DenseF32ResourceElementsAttr>(cst.getValue())) {
-    // An imported mask large enough to be stored as a blob.
-    std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef();
-    if (!data)
-      return false;
-    values.assign(data->begin(), data->end());
-  } else {
-    return false;
-  }
   int64_t rank = type.getRank();
   int64_t s = type.getDimSize(rank - 2), t = type.getDimSize(rank - 1);
   int64_t idx = 0;
-  for (float x : values) {
+  for (float x : *values) {
     int64_t i = idx / t % s, j = idx % t;
     ++idx;
     bool visible = j <= i + t - s;

@@ -4,33 +4,14 @@
 // every cache block into one constant, instead of by a loop at run time.
 //
 //===----------------------------------------------------------------------===//
+#include "ConstantData.h"
 #include "CpuPackPanel.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/BuiltinDialect.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
-
-/// The f32 values of a constant (a dense attribute or a blob), or nothing.
-static std::optional<std::vector<float>> constantF32(Value v) {
-  auto cst = v.getDefiningOp<arith::ConstantOp>();
-  if (!cst)
-    return std::nullopt;
-  if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(cst.getValue())) {
-    std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef();
-    if (!data)
-      return std::nullopt;
-    return std::vector<float>(data->begin(), data->end());
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(cst.getValue());
-  if (!dense || !dense.getElementType().isF32())
-    return std::nullopt;
-  auto values = dense.getValues<float>();
-  return std::vector<float>(values.begin(), values.end());
-}
 
 Value mlir::kiln::slicePrePackedPanel(RewriterBase &rewriter,
                                       Operation *before, Value block,
@@ -50,7 +31,7 @@ Value mlir::kiln::slicePrePackedPanel(RewriterBase &rewriter,
   auto type = dyn_cast<RankedTensorType>(source.getType());
   if (!type || type.getRank() != 2 || !type.hasStaticShape())
     return Value();
-  std::optional<std::vector<float>> values = constantF32(source);
+  std::optional<std::vector<float>> values = f32ConstantValues(source);
   if (!values)
     return Value();
   int64_t kSize = type.getDimSize(b.kResult), nSize = type.getDimSize(b.nResult);
@@ -79,12 +60,7 @@ Value mlir::kiln::slicePrePackedPanel(RewriterBase &rewriter,
   rewriter.setInsertionPoint(before);
   Location loc = before->getLoc();
   auto allType = RankedTensorType::get(shape, type.getElementType());
-  Value all = arith::ConstantOp::create(
-      rewriter, loc,
-      cast<TypedAttr>(DenseF32ResourceElementsAttr::get(
-          allType, "prepacked_b",
-          HeapAsmResourceBlob::allocateAndCopyInferAlign(
-              ArrayRef<float>(packed)))));
+  Value all = createF32Constant(rewriter, loc, allType, packed, "prepacked_b");
   // This block's position: the summed offsets over the tile sizes.
   MLIRContext *ctx = rewriter.getContext();
   auto blockIndex = [&](ArrayRef<OpFoldResult> offsets, int64_t tile) {

@@ -12,11 +12,10 @@
 // other users are left alone.
 //
 //===----------------------------------------------------------------------===//
+#include "ConstantData.h"
 #include "kiln/IR/KilnOps.h"
 #include "kiln/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/IR/BuiltinDialect.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -31,42 +30,21 @@ using namespace mlir;
 using namespace mlir::kiln;
 
 namespace {
-/// The values of a constant f32 tensor (splats expanded; a dense_resource
-/// blob, as the ONNX importer stores weights, counts), or nothing.
+/// The values of a constant f32 tensor of `count` elements (dense or a
+/// blob, as the ONNX importer stores weights), or nothing.
 std::optional<std::vector<double>> constantValues(Value v, int64_t count) {
-  auto cst = v.getDefiningOp<arith::ConstantOp>();
-  if (!cst)
+  std::optional<std::vector<float>> values = f32ConstantValues(v);
+  if (!values || int64_t(values->size()) != count)
     return std::nullopt;
-  if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(cst.getValue())) {
-    std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef();
-    if (!data || int64_t(data->size()) != count)
-      return std::nullopt;
-    return std::vector<double>(data->begin(), data->end());
-  }
-  auto attr = dyn_cast<DenseElementsAttr>(cst.getValue());
-  if (!attr || !attr.getElementType().isF32() ||
-      attr.getNumElements() != count)
-    return std::nullopt;
-  std::vector<double> out;
-  for (float x : attr.getValues<float>())
-    out.push_back(x);
-  return out;
+  return std::vector<double>(values->begin(), values->end());
 }
 
 /// An f32 constant; large ones stay blobs, like the weights they replace.
 Value f32Constant(PatternRewriter &b, Location loc, ArrayRef<int64_t> shape,
                   ArrayRef<double> values) {
   SmallVector<float> data(values.begin(), values.end());
-  auto type = RankedTensorType::get(shape, b.getF32Type());
-  if (data.size() > 64)
-    return arith::ConstantOp::create(
-        b, loc,
-        cast<TypedAttr>(DenseF32ResourceElementsAttr::get(
-            type, "folded_conv_bn",
-            HeapAsmResourceBlob::allocateAndCopyInferAlign(
-                ArrayRef<float>(data)))));
-  return arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(type, ArrayRef<float>(data)));
+  return createF32Constant(b, loc, RankedTensorType::get(shape, b.getF32Type()),
+                           data, "folded_conv_bn");
 }
 
 struct FoldConvBatchNorm : OpRewritePattern<BatchNormOp> {
