@@ -86,6 +86,22 @@ mlir::kiln::onnx_import::broadcastShapes(NodeImporter &n,
   return out;
 }
 
+SmallVector<ReassociationIndices>
+mlir::kiln::onnx_import::unitDimGroups(ArrayRef<bool> kept) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices group;
+  for (int64_t d = 0; d < int64_t(kept.size()); ++d) {
+    group.push_back(d);
+    if (kept[d]) {
+      groups.push_back(group);
+      group.clear();
+    }
+  }
+  if (!group.empty() && !groups.empty())
+    groups.back().append(group.begin(), group.end());
+  return groups;
+}
+
 SmallVector<OpFoldResult>
 mlir::kiln::onnx_import::broadcastSizes(OpBuilder &b, Location loc,
                                         ArrayRef<Value> operands,
@@ -141,19 +157,11 @@ Value mlir::kiln::onnx_import::broadcastTo(OpBuilder &b, Location loc, Value v,
   } else if (cst) {
     input = arith::ConstantOp::create(b, loc, cst.reshape(keptType));
   } else {
-    // Each dropped unit dim joins the next kept dim (or the last one).
-    SmallVector<ReassociationIndices> groups;
-    ReassociationIndices group;
-    for (int64_t i = 0; i < type.getRank(); ++i) {
-      group.push_back(i);
-      if (llvm::is_contained(kept, i)) {
-        groups.push_back(group);
-        group.clear();
-      }
-    }
-    if (!group.empty() && !groups.empty())
-      groups.back().append(group.begin(), group.end());
-    input = tensor::CollapseShapeOp::create(b, loc, keptType, v, groups);
+    SmallVector<bool> isKept(type.getRank(), false);
+    for (int64_t i : kept)
+      isKept[i] = true;
+    input = tensor::CollapseShapeOp::create(b, loc, keptType, v,
+                                            unitDimGroups(isKept));
   }
   SmallVector<int64_t> added;
   for (int64_t d = 0; d < rank; ++d)

@@ -9,6 +9,7 @@
 #define KILN_LIB_IMPORT_ONNX_IRHELPERS_H
 
 #include "NodeImporter.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 
 namespace mlir::kiln::onnx_import {
 
@@ -31,6 +32,10 @@ FailureOr<SmallVector<int64_t>> broadcastShapes(NodeImporter &n,
 SmallVector<OpFoldResult> broadcastSizes(OpBuilder &b, Location loc,
                                          ArrayRef<Value> operands,
                                          ArrayRef<int64_t> shape);
+/// Reassociation between a shape and the same shape without its unit dims
+/// (`kept` false): each dropped unit dim joins the next kept dim, trailing
+/// ones the last (none at all for an all-unit shape).
+SmallVector<ReassociationIndices> unitDimGroups(ArrayRef<bool> kept);
 /// `v` broadcast to `sizes` (a reshaped constant where it is one).
 Value broadcastTo(OpBuilder &b, Location loc, Value v,
                   ArrayRef<OpFoldResult> sizes);

@@ -24,22 +24,13 @@ enum class Reduce { Sum, Mean, Max };
 /// `v` with unit dims inserted where `kept` is false.
 Value expandUnitDims(OpBuilder &b, Location loc, Value v,
                      ArrayRef<bool> kept, ArrayRef<OpFoldResult> fullSizes) {
-  SmallVector<ReassociationIndices> groups;
-  ReassociationIndices group;
   SmallVector<OpFoldResult> sizes;
-  for (int64_t d = 0; d < int64_t(kept.size()); ++d) {
-    group.push_back(d);
+  for (int64_t d = 0; d < int64_t(kept.size()); ++d)
     sizes.push_back(kept[d] ? fullSizes[d] : b.getIndexAttr(1));
-    if (kept[d]) {
-      groups.push_back(group);
-      group.clear();
-    }
-  }
-  if (!group.empty() && !groups.empty())
-    groups.back().append(group.begin(), group.end());
   auto type = RankedTensorType::get(
       staticShape(sizes), cast<RankedTensorType>(v.getType()).getElementType());
-  return tensor::ExpandShapeOp::create(b, loc, type, v, groups, sizes);
+  return tensor::ExpandShapeOp::create(b, loc, type, v, unitDimGroups(kept),
+                                       sizes);
 }
 
 /// Reduces `x` over `axes` (normalized, sorted).
