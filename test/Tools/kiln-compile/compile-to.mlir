@@ -3,6 +3,9 @@
 // RUN: kiln-compile %s --compile-to=input | FileCheck %s --check-prefix=INPUT
 // RUN: kiln-compile %s --compile-to=graph | FileCheck %s --check-prefix=GRAPH
 // RUN: kiln-compile %s --compile-to=graph --graph-fusion=false | FileCheck %s --check-prefix=NOFUSE
+// kiln-cpu-pipeline's option itself: the graph passes run, or do not.
+// RUN: kiln-opt %s --kiln-cpu-pipeline="lower-to-llvm=false" --mlir-print-ir-after=kiln-fuse-attention 2>&1 | FileCheck %s --check-prefix=PIPE-FUSE
+// RUN: kiln-opt %s --kiln-cpu-pipeline="graph-fusion=false lower-to-llvm=false" --mlir-print-ir-after=kiln-fuse-attention --mlir-print-ir-after=kiln-fold-conv-bn 2>&1 | FileCheck %s --check-prefix=PIPE-NOFUSE
 // RUN: kiln-compile %s --compile-to=loops -O0 | FileCheck %s --check-prefix=LOOPS
 // RUN: kiln-compile %s --compile-to=llvm-dialect -O0 | FileCheck %s --check-prefix=LLVMD
 // RUN: kiln-compile %s --compile-to=loops -O0 --mlir-print-ir-after-all 2>&1 | FileCheck %s --check-prefix=PRINT
@@ -16,6 +19,11 @@
 // GRAPH: arith.addf {{.*}} : tensor<4xf32>
 // GRAPH: func.func @attn
 // GRAPH: kiln.attention {{.*}} {causal, scale = 1.250000e-01 : f32}
+// PIPE-FUSE: IR Dump After KilnFuseAttention
+// PIPE-FUSE: kiln.attention
+// PIPE-NOFUSE-NOT: IR Dump After KilnFuseAttention
+// PIPE-NOFUSE-NOT: IR Dump After KilnFoldConvBN
+// PIPE-NOFUSE: func.func @attn
 // NOFUSE-LABEL: func.func @attn
 // NOFUSE-NOT: kiln.attention
 // NOFUSE: kiln.softmax
