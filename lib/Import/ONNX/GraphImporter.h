@@ -47,6 +47,8 @@ private:
   FailureOr<RankedTensorType> valueInfoType(const onnx::ValueInfoProto &info);
   LogicalResult importNode(const onnx::NodeProto &node, int index);
   Location nodeLoc(const onnx::NodeProto &node, int index);
+  /// The node's name, or OpType_index when the file gives none.
+  static std::string nodeName(const onnx::NodeProto &node, int index);
 
   llvm::StringMap<OnnxValue> values;
   OpTable table;
