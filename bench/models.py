@@ -14,7 +14,7 @@ and OMP_NUM_THREADS=t, once with OPENBLAS_NUM_THREADS=t and once with 1
 which can make PyTorch 10x slower), keeping the faster: the strongest
 PyTorch configuration is the baseline.
 Reported: Kiln's compile time, the three times (median; fast models are
-called for at least 1 s, with min and max), ratio = PyTorch / Kiln
+called for at least 2 s, with min and max), ratio = PyTorch / Kiln
 (> 1: Kiln is faster) and fusion = Kiln unfused / Kiln (what
 kiln-fuse-attention and kiln-fold-conv-bn buy).
 """
@@ -67,13 +67,13 @@ def _export(name, path):
 
 def _timing(fn, reps):
     """Median, min and max in ms of at least `reps` calls after 2 warm-ups,
-    and of at least 1 s of calls for fast models (at most 500)."""
+    and of at least 2 s of calls for fast models (at most 50000 calls)."""
     for _ in range(2):
         fn()
     times = []
     start = time.perf_counter()
-    while len(times) < reps or (time.perf_counter() - start < 1.0 and
-                                len(times) < 500):
+    while len(times) < reps or (time.perf_counter() - start < 2.0 and
+                                len(times) < 50000):
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)

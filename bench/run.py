@@ -321,7 +321,7 @@ def run_models(args, out, cases, threads_list, model):
         json.dump(rows, f, indent=1)
     header = ["# Whole models: Kiln vs PyTorch CPU", "",
               "%s, %s. %s. Median of at least %d calls (and of at least "
-              "1 s of calls for fast models) after 2 warm-ups, each "
+              "2 s of calls for fast models) after 2 warm-ups, each "
               "implementation in a process of its own." %
               (model, time.strftime("%Y-%m-%d"), models.torch_config(),
                args.reps)]
