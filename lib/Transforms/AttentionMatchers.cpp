@@ -1,6 +1,5 @@
 //===- AttentionMatchers.cpp - pieces of decomposed attention -------------===//
 #include "AttentionMatchers.h"
-#include "ConstantData.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
@@ -27,34 +26,6 @@ std::optional<double> splatValue(Value v) {
   return attr.getSplatValue<float>();
 }
 
-bool isCausalMask(Value m) {
-  if (auto bc = m.getDefiningOp<linalg::BroadcastOp>())
-    m = bc.getInput();
-  // Reshapes keep the row-major order, so the [S, T] slices stay the last
-  // two dims of the value that is checked.
-  auto type = dyn_cast<RankedTensorType>(m.getType());
-  while (auto op = m.getDefiningOp()) {
-    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op))
-      break;
-    m = op->getOperand(0);
-  }
-  // Dense or, for an imported mask large enough, a blob.
-  std::optional<std::vector<float>> values = f32ConstantValues(m);
-  if (!values || !type || type.getRank() < 2)
-    return false;
-  int64_t rank = type.getRank();
-  int64_t s = type.getDimSize(rank - 2), t = type.getDimSize(rank - 1);
-  int64_t idx = 0;
-  for (float x : *values) {
-    int64_t i = idx / t % s, j = idx % t;
-    ++idx;
-    bool visible = j <= i + t - s;
-    if (visible ? x != 0.0f : !(x <= -1e30f))
-      return false;
-  }
-  return true;
-}
-
 linalg::TransposeOp transposeOf(Value rhs) {
   auto tr = rhs.getDefiningOp<linalg::TransposeOp>();
   if (!tr || !tr->hasOneUse() || tr.getPermutation().size() < 2)
@@ -77,38 +48,6 @@ Value untransposed(PatternRewriter &b, linalg::TransposeOp tr) {
   return linalg::TransposeOp::create(b, tr.getLoc(), tr.getInput(), init,
                                      perm)
       .getResult()[0];
-}
-
-std::optional<SmallVector<bool>> keptPositions(Value cond, bool keepWhen,
-                                               int64_t &s, int64_t &t) {
-  if (auto bc = cond.getDefiningOp<linalg::BroadcastOp>()) {
-    // Only leading (batch, head) dims may be broadcast.
-    ArrayRef<int64_t> dims = bc.getDimensions();
-    int64_t rank = cast<RankedTensorType>(bc.getInit().getType()).getRank();
-    for (int64_t d : dims)
-      if (d >= rank - 2)
-        return std::nullopt;
-    cond = bc.getInput();
-  }
-  DenseElementsAttr attr;
-  if (!matchPattern(cond, m_Constant(&attr)) ||
-      !attr.getElementType().isInteger(1))
-    return std::nullopt;
-  auto type = cast<RankedTensorType>(attr.getType());
-  if (type.getRank() < 2)
-    return std::nullopt;
-  s = type.getDimSize(type.getRank() - 2);
-  t = type.getDimSize(type.getRank() - 1);
-  SmallVector<bool> kept;
-  int64_t idx = 0, slice = s * t;
-  for (bool c : attr.getValues<bool>()) {
-    if (idx < slice)
-      kept.push_back(c == keepWhen);
-    else if ((c == keepWhen) != kept[idx % slice])
-      return std::nullopt; // differs across batch/head slices
-    ++idx;
-  }
-  return kept;
 }
 
 bool isHidingFill(Value fill) {

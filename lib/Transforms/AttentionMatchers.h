@@ -17,21 +17,12 @@ namespace mlir::kiln::attention_match {
 /// The value of a splat f32 constant, or nothing. A linalg.fill of a
 /// constant and a linalg.broadcast of a splat count (dynamic shapes).
 std::optional<double> splatValue(Value v);
-/// Whether the constant mask `m` ([..., S, T]; broadcasts and reshapes of a
-/// constant, dense or blob, count) is the causal mask in every [S, T] slice:
-/// 0 where j <= i + T - S, hiding (-inf or <= -1e30) above.
-bool isCausalMask(Value m);
 /// The transpose `rhs` comes from (used only there), or null.
 linalg::TransposeOp transposeOf(Value rhs);
 /// K such that the transpose `tr` gives K with its last two dims swapped:
 /// its input, or a new transpose of the input when the permutation also
 /// moves other dims.
 Value untransposed(PatternRewriter &b, linalg::TransposeOp tr);
-/// The constant i1 condition of a masked_fill (a linalg.broadcast over
-/// leading dims counts) as [S, T] visibility: true where the scores are
-/// kept, `keepWhen` being the condition value that keeps them. Sets s, t.
-std::optional<SmallVector<bool>> keptPositions(Value cond, bool keepWhen,
-                                               int64_t &s, int64_t &t);
 /// The fill of a masked_fill hides scores: -inf or at most -1e30.
 bool isHidingFill(Value fill);
 /// f32 of rank `rank` ([B, H, S, D], or [B*H, S, D] as

@@ -15,13 +15,17 @@
 // the causal diagonal (j <= i + T - S) and -inf, or at most -1e30, above it
 // becomes `causal`; any other mask [B or 1, H or 1, S, T] is kept as the
 // op's mask. A masked_fill becomes `causal` when its hidden positions are
-// the causal ones, or else an additive 0 / -inf mask (the same result for
-// finite scores). K may come through any transpose whose last two dims are
+// the causal ones, or else an additive 0 / fill mask (the same result for
+// finite scores; a finite fill stays the mask's value, so a row it hides
+// entirely still averages V as in the graph). Constant masks are judged by
+// the values the scores see (through broadcasts and reshapes,
+// ConstantMask.h). K may come through any transpose whose last two dims are
 // swapped (an exporter transposes [B, S, H, D] to [B, H, D, S] in one op).
 // The intermediate values must have no other users.
 //
 //===----------------------------------------------------------------------===//
 #include "AttentionMatchers.h"
+#include "ConstantMask.h"
 #include "kiln/IR/KilnOps.h"
 #include "kiln/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -70,20 +74,33 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
       Value fill = keepWhen ? sel.getFalseValue() : sel.getTrueValue();
       if (!isHidingFill(fill))
         return b.notifyMatchFailure(pv, "select does not hide with -inf");
-      int64_t sq = 0, skv = 0;
-      std::optional<SmallVector<bool>> kept =
-          keptPositions(sel.getCondition(), keepWhen, sq, skv);
-      if (!kept)
+      std::optional<ConstantMask> cond =
+          evaluateConstantMask(sel.getCondition());
+      if (!cond)
         return b.notifyMatchFailure(pv, "select condition is not constant");
-      causal = true;
+      std::optional<SmallVector<bool>> kept = keptPositions(*cond, keepWhen);
+      if (!kept)
+        return b.notifyMatchFailure(pv, "condition differs across slices");
+      int64_t sq = cond->rows(), skv = cond->cols();
+      // Hidden scores become the fill: with -inf a row that keeps nothing
+      // gives 0 (kiln.softmax's rule, and kiln.attention's), with a finite
+      // fill it averages V. So a finite fill stays in an additive mask
+      // (s + fill rounds to fill for any score below 1e22 in magnitude),
+      // and only a -inf fill, or a mask where every row keeps a score, may
+      // become `causal`.
+      double fillValue = *splatValue(fill);
+      bool everyRowKeeps = true;
+      for (int64_t i = 0; i < sq; ++i)
+        everyRowKeeps &= llvm::any_of(ArrayRef<bool>(*kept).slice(i * skv, skv),
+                                      [](bool k) { return k; });
+      causal = everyRowKeeps || std::isinf(fillValue);
       for (int64_t i = 0; i < sq; ++i)
         for (int64_t j = 0; j < skv; ++j)
           causal &= (*kept)[i * skv + j] == (j <= i + skv - sq);
       if (!causal) {
-        // An additive 0 / -inf mask [1, 1, S, T], made once all checks pass.
+        // An additive 0 / fill mask [1, 1, S, T], made once all checks pass.
         for (bool k : *kept)
-          selectMask.push_back(k ? 0.0f
-                                 : -std::numeric_limits<float>::infinity());
+          selectMask.push_back(k ? 0.0f : float(fillValue));
         int64_t r = cast<RankedTensorType>(pv.getType()).getRank();
         SmallVector<int64_t> shape(r - 2, 1);
         shape.append({sq, skv});
@@ -93,10 +110,16 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
     } else if (auto add = s.getDefiningOp<arith::AddFOp>()) {
       if (!add->hasOneUse())
         return failure();
-      // The scores are the operand that leads to the QK^T matmul.
-      bool lhsScores = add.getLhs().getDefiningOp<MatmulOp>() ||
-                       add.getLhs().getDefiningOp<arith::MulFOp>() ||
-                       add.getLhs().getDefiningOp<arith::DivFOp>();
+      // The scores are the operand that leads (through a splat scaling) to
+      // the QK^T matmul; a mask may itself be computed, so test both.
+      auto leadsToMatmul = [](Value x) {
+        if (auto scaled = splatScaling(x))
+          x = scaled->second;
+        return x.getDefiningOp<MatmulOp>() != nullptr;
+      };
+      bool lhsScores = leadsToMatmul(add.getLhs());
+      if (lhsScores == leadsToMatmul(add.getRhs()))
+        return b.notifyMatchFailure(pv, "cannot tell the scores from the mask");
       s = lhsScores ? add.getLhs() : add.getRhs();
       mask = lhsScores ? add.getRhs() : add.getLhs();
     }
@@ -128,15 +151,19 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
     if (!(scale > 0.0) || !std::isfinite(scale))
       return b.notifyMatchFailure(pv, "scale is not finite and > 0");
     if (mask && !causal) {
-      std::optional<double> zero = splatValue(mask);
-      if (zero && *zero == 0.0) {
-        mask = Value(); // adds nothing
-      } else if (isCausalMask(mask)) {
+      std::optional<double> splat = splatValue(mask);
+      std::optional<ConstantMask> constant = evaluateConstantMask(mask);
+      AdditiveMaskKind kind = AdditiveMaskKind::Other;
+      if (splat && *splat == 0.0)
+        kind = AdditiveMaskKind::Zero;
+      else if (constant)
+        kind = classifyAdditiveMask(*constant);
+      if (kind == AdditiveMaskKind::Causal)
         causal = true;
-        mask = Value();
-      } else if (!isF32OfRank(mask, rank)) {
+      if (kind == AdditiveMaskKind::Zero || kind == AdditiveMaskKind::Causal)
+        mask = Value(); // adds nothing beyond `causal`
+      else if (!isF32OfRank(mask, rank))
         return b.notifyMatchFailure(pv, "mask is not [B|1, H|1, S, T] f32");
-      }
     }
     // Every check passed: build what the fused op reads.
     if (kT)

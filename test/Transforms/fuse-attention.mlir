@@ -111,9 +111,9 @@ func.func @masked_fill_causal(%q: tensor<1x2x4x8xf32>, %kr: tensor<1x4x2x8xf32>,
 // -----
 
 // A masked_fill that is not causal (the select keeps the scores where the
-// condition holds) becomes an additive 0 / -inf mask.
+// condition holds) becomes an additive 0 / fill mask.
 // CHECK-LABEL: func.func @masked_fill_general
-// CHECK: %[[M:.*]] = arith.constant dense<{{\[\[\[\[}}0.000000e+00, 0xFF800000], [0xFF800000, 0.000000e+00]]]]> : tensor<1x1x2x2xf32>
+// CHECK: %[[M:.*]] = arith.constant dense<{{\[\[\[\[}}0.000000e+00, -3.000000e+38], [-3.000000e+38, 0.000000e+00]]]]> : tensor<1x1x2x2xf32>
 // CHECK: kiln.attention ins(%arg0, %arg1, %arg2 : {{.*}}) mask(%[[M]] : tensor<1x1x2x2xf32>) outs({{.*}}) {scale = 1.000000e+00 : f32}
 func.func @masked_fill_general(%q: tensor<1x1x2x4xf32>, %k: tensor<1x1x2x4xf32>,
                                %v: tensor<1x1x2x4xf32>) -> tensor<1x1x2x4xf32> {
