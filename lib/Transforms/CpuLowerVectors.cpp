@@ -55,6 +55,69 @@ std::optional<SmallVector<int64_t>> nativeShape(Operation *op,
   return shape;
 }
 
+/// The identity of a combining kind for `type`'s elements, or null.
+TypedAttr reductionIdentity(vector::CombiningKind kind, Type elem) {
+  using K = vector::CombiningKind;
+  if (auto f = dyn_cast<FloatType>(elem)) {
+    const llvm::fltSemantics &sem = f.getFloatSemantics();
+    switch (kind) {
+    case K::ADD: return FloatAttr::get(f, 0.0);
+    case K::MUL: return FloatAttr::get(f, 1.0);
+    case K::MAXIMUMF:
+    case K::MAXNUMF:
+      return FloatAttr::get(f, APFloat::getInf(sem, /*Negative=*/true));
+    case K::MINIMUMF:
+    case K::MINNUMF:
+      return FloatAttr::get(f, APFloat::getInf(sem, /*Negative=*/false));
+    default: return nullptr;
+    }
+  }
+  auto i = dyn_cast<IntegerType>(elem);
+  if (!i)
+    return nullptr;
+  unsigned w = i.getWidth();
+  switch (kind) {
+  case K::ADD:
+  case K::OR:
+  case K::XOR:
+  case K::MAXUI: return IntegerAttr::get(i, APInt::getZero(w));
+  case K::MUL: return IntegerAttr::get(i, APInt(w, 1));
+  case K::AND:
+  case K::MINUI: return IntegerAttr::get(i, APInt::getAllOnes(w));
+  case K::MAXSI: return IntegerAttr::get(i, APInt::getSignedMinValue(w));
+  case K::MINSI: return IntegerAttr::get(i, APInt::getSignedMaxValue(w));
+  default: return nullptr;
+  }
+}
+
+/// vector.mask { multi_reduction } -> multi_reduction of select(mask, src,
+/// identity). The vectorizer masks the last piece of a row and reads its
+/// masked-off lanes as poison; the upstream lowering of the masked
+/// reduction let them take part, so a row max over values below 0 came out
+/// as 0 (softmax and attention rows of very negative logits gave 0).
+struct MaskedMultiReductionToSelect : OpRewritePattern<vector::MaskOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::MaskOp mask,
+                                PatternRewriter &b) const override {
+    auto red =
+        dyn_cast_or_null<vector::MultiDimReductionOp>(mask.getMaskableOp());
+    if (!red || mask.hasPassthru())
+      return failure();
+    VectorType srcType = red.getSourceVectorType();
+    TypedAttr id = reductionIdentity(red.getKind(), srcType.getElementType());
+    if (!id || mask.getMask().getType() != srcType.clone(b.getI1Type()))
+      return failure();
+    Location loc = red.getLoc();
+    Value identity = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(srcType, id));
+    Value src = arith::SelectOp::create(b, loc, mask.getMask(),
+                                        red.getSource(), identity);
+    b.replaceOpWithNewOp<vector::MultiDimReductionOp>(
+        mask, src, red.getAcc(), red.getReductionMask(), red.getKind());
+    return success();
+  }
+};
+
 struct CpuLowerVectors
     : public kiln::impl::KilnCpuLowerVectorsBase<CpuLowerVectors> {
   using Base::Base;
@@ -66,6 +129,14 @@ struct CpuLowerVectors
       return signalPassFailure();
     int64_t lanes = target->f32Lanes();
     MLIRContext *ctx = &getContext();
+
+    // 0. Masked reductions become unmasked ones over the identity.
+    {
+      RewritePatternSet patterns(ctx);
+      patterns.add<MaskedMultiReductionToSelect>(ctx);
+      if (failed(applyPatternsGreedily(root, std::move(patterns))))
+        return signalPassFailure();
+    }
 
     // 1. Contractions to outer products and FMAs; transfers to
     //    minor-identity form; masks to masked transfers.
