@@ -95,6 +95,27 @@ kiln_status kiln::rt::parseMetadata(const char *text, Metadata &out,
       if (!readTensor(ls, sig))
         return bad("expected '" + kind + " <dtype> <rank> <dims...>'");
       list.push_back(std::move(sig));
+    } else if (kind == "same" && !out.entries.empty() &&
+               out.entries.back().inputs.size() == wantIn) {
+      EntrySig &e = out.entries.back();
+      DimAgreement a;
+      long long size;
+      if (!(ls >> size) || size < -1)
+        return bad("expected 'same <size> <input>:<dim> ...'");
+      a.size = size;
+      for (std::string ref; ls >> ref;) {
+        int input = -1, dim = -1, used = 0;
+        if (std::sscanf(ref.c_str(), "%d:%d%n", &input, &dim, &used) != 2 ||
+            used != int(ref.size()) || input < 0 ||
+            input >= int(e.inputs.size()) || dim < 0 ||
+            dim >= int(e.inputs[input].dims.size()))
+          return bad("'same' names no input dim of entry '" + e.name +
+                     "': " + ref);
+        a.dims.push_back({input, dim});
+      }
+      if (a.dims.empty())
+        return bad("'same' names no dims");
+      e.agreements.push_back(std::move(a));
     } else {
       return bad("unknown record '" + kind + "'");
     }
@@ -111,7 +132,9 @@ std::string kiln::rt::missingIsa(const std::string &isa, std::string &error) {
   if (isa.empty())
     return "";
   std::set<std::string> host;
-  if (const char *fake = std::getenv("KILN_HOST_ISA")) { // tests only
+  // Tests only, and named so: a wrong list lets an artifact load on a CPU
+  // that cannot run it.
+  if (const char *fake = std::getenv("KILN_UNSAFE_TEST_HOST_ISA")) {
     std::istringstream fs(fake);
     for (std::string f; std::getline(fs, f, ',');)
       host.insert(f);

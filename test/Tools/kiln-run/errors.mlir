@@ -26,7 +26,7 @@
 // RUN: not kiln-run %kiln_runtime_lib/libkiln_runtime.so --list 2>&1 | FileCheck %s --check-prefix=FOREIGN-SO
 // RUN: not kiln-run %t/future.so --list 2>&1 | FileCheck %s --check-prefix=ISA
 // RUN: kiln-run %t/future.so --list 2>/dev/null; test $? -eq 1
-// RUN: env KILN_HOST_ISA=sse2 not kiln-run %t/k.so --list 2>&1 | FileCheck %s --check-prefix=HOST-ISA
+// RUN: env KILN_UNSAFE_TEST_HOST_ISA=sse2 not kiln-run %t/k.so --list 2>&1 | FileCheck %s --check-prefix=HOST-ISA
 // RUN: not kiln-run %S/../kiln-compile/Inputs/malformed.mlir 2>&1 | FileCheck %s --check-prefix=MALFORMED
 // RUN: not kiln-run %t/missing.mlir 2>&1 | FileCheck %s --check-prefix=MISSING-MLIR
 
