@@ -98,6 +98,22 @@ TEST(Metadata, ParsesEntries) {
   EXPECT_EQ(m.entries[1].flops, -1);
 }
 
+TEST(Metadata, ParsesDimAgreements) {
+  rt::Metadata m;
+  std::string error;
+  ASSERT_EQ(rt::parseMetadata("kiln-artifact 1\nisa\nentry mm 2 1\n"
+                              "in f32 2 -1 -1\nin f32 2 -1 8\nout f32 2 -1 8\n"
+                              "same -1 0:1 1:0\nsame 4 0:0\n",
+                              m, error),
+            KILN_OK)
+      << error;
+  ASSERT_EQ(m.entries[0].agreements.size(), 2u);
+  EXPECT_EQ(m.entries[0].agreements[0].size, -1);
+  EXPECT_EQ(m.entries[0].agreements[0].dims,
+            (std::vector<std::pair<int, int>>{{0, 1}, {1, 0}}));
+  EXPECT_EQ(m.entries[0].agreements[1].size, 4);
+}
+
 TEST(Metadata, RejectsGarbage) {
   const char *bad[] = {
       "", "ELF\x7f", "kiln-artifact 1\n", // no isa
@@ -106,7 +122,13 @@ TEST(Metadata, RejectsGarbage) {
       "kiln-artifact 1\nisa\nentry mm 1 0\nin f32 2 4\n",
       "kiln-artifact 1\nisa\nentry mm 1 0\nin f32 1 4 5\n",
       "kiln-artifact 1\nisa\nwhat 3\n",
-      "kiln-artifact 1\nisa\nentry mm 30 1\n"};
+      "kiln-artifact 1\nisa\nentry mm 30 1\n",
+      // "same" naming no input, a dim past the rank, nothing, or too early.
+      "kiln-artifact 1\nisa\nentry mm 1 0\nin f32 1 -1\nsame -1 1:0\n",
+      "kiln-artifact 1\nisa\nentry mm 1 0\nin f32 1 -1\nsame -1 0:1\n",
+      "kiln-artifact 1\nisa\nentry mm 1 0\nin f32 1 -1\nsame -1\n",
+      "kiln-artifact 1\nisa\nentry mm 1 0\nin f32 1 -1\nsame -1 0:0x\n",
+      "kiln-artifact 1\nisa\nentry mm 2 0\nin f32 1 -1\nsame -1 0:0\n"};
   for (const char *text : bad) {
     rt::Metadata m;
     std::string error;

@@ -127,7 +127,8 @@ mlir::kiln::driver::lowerToArtifactModule(ModuleOp module,
                                           const CompileOptions &options,
                                           const CpuTarget &target) {
   auto entries = prepareEntries(module);
-  if (failed(entries) || failed(lower(module, options, Phase::LLVMDialect)))
+  if (failed(entries) || failed(inferDimAgreements(module, *entries)) ||
+      failed(lower(module, options, Phase::LLVMDialect)))
     return failure();
   std::string isa = llvm::join(target.requiredIsa, ",");
   if (options.requiredIsaOverride)

@@ -188,6 +188,12 @@ std::string mlir::kiln::driver::formatMetadata(ArrayRef<EntrySignature> entries,
       tensor("in", t);
     for (const TensorSignature &t : e.outputs)
       tensor("out", t);
+    for (const DimAgreement &a : e.agreements) {
+      os << "same " << a.size;
+      for (auto [input, dim] : a.dims)
+        os << " " << input << ":" << dim;
+      os << "\n";
+    }
   }
   return s;
 }

@@ -18,6 +18,8 @@ struct kiln_tensor {
 
 namespace kiln::rt {
 
+using CheckFailuresFn = int64_t (*)(const char **message);
+
 /// A tensor over `data` (dense row-major, not a 4-bit type) that frees
 /// `toFree` when freed: results the compiled code allocated are taken over,
 /// not copied.
@@ -29,10 +31,18 @@ struct TensorSig {
   std::vector<int64_t> dims; // -1 = dynamic
 };
 
+/// Dynamic input dims the code requires to be equal (and equal to `size`
+/// when it is >= 0): a "same" metadata record.
+struct DimAgreement {
+  int64_t size = -1;
+  std::vector<std::pair<int, int>> dims; // (input, dim)
+};
+
 struct EntrySig {
   std::string name;
   int64_t flops = -1;
   std::vector<TensorSig> inputs, outputs;
+  std::vector<DimAgreement> agreements;
   void *fn = nullptr; // _mlir_ciface_<name>
 };
 
@@ -52,8 +62,14 @@ std::string missingIsa(const std::string &isa, std::string &error);
 /// Bytes one element takes in a memref descriptor's buffer.
 size_t memElemBytes(kiln_dtype dtype);
 std::string shapeString(const std::vector<int64_t> &dims);
-kiln_status callEntry(const EntrySig &entry, kiln_tensor *const *inputs,
-                      kiln_tensor **outputs);
+/// Checks the entry's dim agreements on `inputs` (shapes already checked
+/// against the signature).
+kiln_status checkAgreements(const EntrySig &entry, kiln_tensor *const *inputs);
+/// Calls the entry; with `checks` (the artifact's
+/// kiln_artifact_check_failures), a run-time check that failed during the
+/// call discards the outputs and returns KILN_ERROR_DATA.
+kiln_status callEntry(const EntrySig &entry, CheckFailuresFn checks,
+                      kiln_tensor *const *inputs, kiln_tensor **outputs);
 
 } // namespace kiln::rt
 

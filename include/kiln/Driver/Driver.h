@@ -56,10 +56,17 @@ struct TensorSignature {
   std::string dtype;             // kiln_runtime.h dtype name
   SmallVector<int64_t> dims;     // -1 = dynamic
 };
+/// Dynamic input dims that the code requires to be equal (and equal to
+/// `size` when it is >= 0): the runtime checks them before a call.
+struct DimAgreement {
+  int64_t size = -1;
+  SmallVector<std::pair<unsigned, unsigned>> dims; // (input, dim)
+};
 struct EntrySignature {
   std::string name;
   int64_t flops = -1; // -1 = unknown
   SmallVector<TensorSignature> inputs, outputs;
+  SmallVector<DimAgreement> agreements;
 };
 
 /// Every upstream dialect, extension and LLVM IR translation, plus Kiln's.
@@ -70,6 +77,11 @@ void initializeLLVMTargets();
 /// Collects the entry points (public func.func with a body), checks their
 /// types, marks them llvm.emit_c_interface and their arguments read-only.
 FailureOr<std::vector<EntrySignature>> prepareEntries(ModuleOp module);
+/// Fills each entry's `agreements` from the IR (ShapeContract.cpp): which
+/// dynamic input dims the code requires to agree. Entries without dynamic
+/// inputs cost nothing.
+LogicalResult inferDimAgreements(ModuleOp module,
+                                 std::vector<EntrySignature> &entries);
 std::string formatMetadata(ArrayRef<EntrySignature> entries, StringRef isa);
 /// Adds the metadata string and `kiln_artifact_metadata` (LLVM dialect).
 void addMetadata(ModuleOp module, StringRef text);
