@@ -40,6 +40,7 @@ void mlir::kiln::addGraphPasses(OpPassManager &pm) {
 
 void mlir::kiln::buildReferencePipeline(
     OpPassManager &pm, const ReferencePipelineOptions &options) {
+  pm.addPass(createKilnImportQuantTypes());
   addRoutingPasses(pm);
   pm.addPass(createConvertKilnToLinalg());
   pm.addPass(createConvertElementwiseToLinalgPass());
@@ -52,6 +53,8 @@ void mlir::kiln::buildReferencePipeline(
 }
 
 void mlir::kiln::addLowerToLLVMPasses(OpPassManager &pm) {
+  // Checks on run-time data report to the runtime instead of aborting.
+  pm.addPass(createKilnLowerRunTimeChecks());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

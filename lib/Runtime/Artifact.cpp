@@ -22,6 +22,9 @@ struct kiln_artifact {
   /// kiln_artifact_set_num_threads of the artifact (its own thread pool);
   /// absent in artifacts older than the pool.
   void (*setThreads)(int) = nullptr;
+  /// kiln_artifact_check_failures, absent when the code has no run-time
+  /// check.
+  CheckFailuresFn checkFailures = nullptr;
 };
 
 // Threads: the count kiln_set_num_threads stored, and the loaded artifacts
@@ -78,6 +81,8 @@ static kiln_status finishLoad(kiln_artifact *a, const char *what,
   }
   a->setThreads = reinterpret_cast<void (*)(int)>(
       lookup(a, "kiln_artifact_set_num_threads"));
+  a->checkFailures = reinterpret_cast<CheckFailuresFn>(
+      lookup(a, "kiln_artifact_check_failures"));
   registerArtifact(a);
   *out = a;
   return KILN_OK;
@@ -307,9 +312,11 @@ kiln_status kiln_run(kiln_artifact *a, int entry, kiln_tensor *const *inputs,
                         std::to_string(s.dims[d]) + " (shape " +
                         shapeString(got) + " vs " + shapeString(s.dims) + ")");
   }
+  if (kiln_status st = checkAgreements(*e, inputs))
+    return st;
   for (int i = 0; i < numOutputs; ++i)
     outputs[i] = nullptr;
-  return callEntry(*e, inputs, outputs);
+  return callEntry(*e, a->checkFailures, inputs, outputs);
 }
 
 } // extern "C"

@@ -169,7 +169,35 @@ void buildInput(kiln_tensor *t, std::vector<int64_t> &desc,
 }
 } // namespace
 
-kiln_status kiln::rt::callEntry(const EntrySig &e, kiln_tensor *const *inputs,
+kiln_status kiln::rt::checkAgreements(const EntrySig &e,
+                                      kiln_tensor *const *inputs) {
+  auto name = [](std::pair<int, int> ref) {
+    return "input " + std::to_string(ref.first) + " dim " +
+           std::to_string(ref.second);
+  };
+  for (const DimAgreement &a : e.agreements) {
+    auto [i0, d0] = a.dims.front();
+    int64_t first = inputs[i0]->dims[d0];
+    if (a.size >= 0 && first != a.size)
+      return fail(KILN_ERROR_SHAPE,
+                  "entry '" + e.name + "': " + name(a.dims.front()) + " is " +
+                      std::to_string(first) + ", but the code requires " +
+                      std::to_string(a.size));
+    for (auto ref : a.dims) {
+      int64_t got = inputs[ref.first]->dims[ref.second];
+      if (got != first)
+        return fail(KILN_ERROR_SHAPE,
+                    "entry '" + e.name + "': " + name(a.dims.front()) +
+                        " is " + std::to_string(first) + " but " + name(ref) +
+                        " is " + std::to_string(got) +
+                        "; the code requires them to be equal");
+    }
+  }
+  return KILN_OK;
+}
+
+kiln_status kiln::rt::callEntry(const EntrySig &e, CheckFailuresFn checks,
+                                kiln_tensor *const *inputs,
                                 kiln_tensor **outputs) {
   size_t numIn = e.inputs.size(), numOut = e.outputs.size();
   std::vector<std::vector<int64_t>> descs(numIn);
@@ -181,15 +209,22 @@ kiln_status kiln::rt::callEntry(const EntrySig &e, kiln_tensor *const *inputs,
   for (const TensorSig &s : e.outputs)
     resultWords += 3 + 2 * s.dims.size();
   std::vector<int64_t> results(resultWords ? resultWords : 1, 0);
+  kiln_status status = KILN_OK;
   std::vector<P> args;
   if (numOut)
     args.push_back(results.data());
   for (auto &d : descs)
     args.push_back(d.data());
+  const char *message = nullptr;
+  int64_t failedBefore = checks ? checks(&message) : 0;
   if (!callPointers(e.fn, args.data(), static_cast<int>(args.size())))
     return fail(KILN_ERROR_SIGNATURE, "entry '" + e.name + "' has more than " +
                                           std::to_string(KILN_MAX_ARGS) +
                                           " parameters");
+  if (checks && checks(&message) != failedBefore && status == KILN_OK)
+    status = fail(KILN_ERROR_DATA, "entry '" + e.name + "': " +
+                                       (message ? message : "a run-time check "
+                                                            "failed"));
 
   // Buffers the runtime must not free: inputs, constants (MLIR marks a
   // global's descriptor with 0xdeadbeef) and ones already taken.
@@ -202,7 +237,6 @@ kiln_status kiln::rt::callEntry(const EntrySig &e, kiln_tensor *const *inputs,
         return true;
     return false;
   };
-  kiln_status status = KILN_OK;
   size_t at = 0;
   for (size_t o = 0; o < numOut; ++o) {
     const TensorSig &s = e.outputs[o];

@@ -41,6 +41,7 @@ const char *kiln_status_name(kiln_status status) {
   case KILN_ERROR_SHAPE: return "shape mismatch";
   case KILN_ERROR_ARGUMENT: return "invalid argument";
   case KILN_ERROR_OUT_OF_MEMORY: return "out of memory";
+  case KILN_ERROR_DATA: return "bad input data";
   }
   return "unknown status";
 }

@@ -12,6 +12,13 @@
  *       flops <n>                              (optional; -1 or absent: unknown)
  *       in <dtype> <rank> <d0> ... <dn-1>     (one line per input; -1 = dynamic)
  *       out <dtype> <rank> <d0> ...           (one line per output)
+ *       same <size> <input>:<dim> ...         (optional, after the in/out
+ *                                              lines; any number)
+ *     A "same" record lists dynamic input dims that the compiled code
+ *     requires to be equal, and equal to <size> unless it is -1 (the
+ *     compiler reads these rules off the IR: a matmul's K dims, the dims an
+ *     element-wise op pairs up, ...); kiln_run checks them before the call
+ *     and fails with KILN_ERROR_SHAPE naming both inputs and dims.
  *     The isa list may be empty ("isa" alone). Every entry's flops line, when
  *     present, comes right after its entry line; in/out lines follow in order.
  *     The runtime rejects anything else as KILN_ERROR_FILE (a foreign or
@@ -33,6 +40,15 @@
  *     parameters (results pointer included) per entry.
  *     In memory (the descriptors), i1, i4, f4E2M1FN and the 8-bit floats
  *     take one byte per element; i4/f4 in the low nibble.
+ *   int64_t kiln_artifact_check_failures(const char **message);
+ *     The number of run-time checks on data (Gather indices in range,
+ *     permutation operands that are permutations, ...) that have failed in
+ *     this artifact so far, and in *message the text of the latest one.
+ *     Optional (absent when the code has no such check). Failed checks do
+ *     not stop the code, which stays in bounds; kiln_run reads the count
+ *     before and after a call and, when it grew, discards the outputs and
+ *     returns KILN_ERROR_DATA. Calls of one artifact that overlap in time
+ *     may each see the other's failure (never miss their own).
  *   void kiln_artifact_set_num_threads(int threads);
  *     Threads for the artifact's parallel loops, 0 = all cores the process
  *     may run on (sched_getaffinity), the default. Optional (artifacts made
@@ -83,7 +99,10 @@ typedef enum kiln_status {
   KILN_ERROR_DTYPE = 6,       /* an input of the wrong element type */
   KILN_ERROR_SHAPE = 7,       /* an input of the wrong rank or size */
   KILN_ERROR_ARGUMENT = 8,    /* a null pointer or an invalid value */
-  KILN_ERROR_OUT_OF_MEMORY = 9
+  KILN_ERROR_OUT_OF_MEMORY = 9,
+  KILN_ERROR_DATA = 10        /* a run-time check on input data failed (an
+                                 index out of range, indices that are not a
+                                 permutation, ...); no outputs are made */
 } kiln_status;
 
 typedef enum kiln_dtype {

@@ -346,6 +346,41 @@ def KilnCpuAttachTarget : Pass<"kiln-cpu-attach-target", "::mlir::ModuleOp"> {
   ];
 }
 
+def KilnLowerRunTimeChecks
+    : Pass<"kiln-lower-run-time-checks", "::mlir::ModuleOp"> {
+  let summary = "Lowers cf.assert (run-time checks on input data) to a "
+                "failure count the Kiln runtime reads";
+  let description = [{
+    Kiln states checks on run-time data (a Gather index in range, a
+    permutation operand that is a permutation) as `cf.assert %ok, "what"`.
+    Upstream lowers an assert to a call of abort(), which would take the
+    caller's process down; an artifact must instead report the failure and
+    return. This pass, the first step of the LLVM lowering in every Kiln
+    pipeline, rewrites each assert into
+    `scf.if (!%ok) { store the message; atomic add 1 to the count }`
+    on two internal globals, and defines the artifact's exported
+    `int64_t kiln_artifact_check_failures(const char **message)`
+    (kiln_runtime.h), which returns the count and the latest message. The
+    code goes on after a failed check (the checked code clamps its
+    accesses, so it stays in bounds); `kiln_run` compares the count before
+    and after the call and returns KILN_ERROR_DATA with the message. A
+    module without asserts is left as it is.
+
+    Example:
+    ```mlir
+    cf.assert %ok, "Gather 'g': an index is out of range"
+    // becomes
+    scf.if %not_ok {
+      llvm.store %msg, %kiln_check_message
+      llvm.atomicrmw add %kiln_check_failures, %one seq_cst
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def KilnCpuInlineAllocaScopes
     : Pass<"kiln-cpu-inline-alloca-scopes", "::mlir::ModuleOp"> {
   let summary = "Inlines the memref.alloca_scope of parallel loop bodies "
