@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "kiln/IR/KilnOps.h"
 #include "kiln/IR/VerifierUtils.h"
+#include "mlir/IR/Matchers.h"
 
 #include <cmath>
 
@@ -240,6 +241,29 @@ static LogicalResult verifyPermutation(Operation *op, Value input,
   if (init.getType() != input.getType())
     return op->emitOpError() << "'init' type " << init.getType()
                              << " must equal 'input' type " << input.getType();
+  // Constant indices are checked here; others by the lowering, at run time.
+  DenseIntElementsAttr constant;
+  auto it = cast<ShapedType>(indices.getType());
+  if (!matchPattern(indices, m_Constant(&constant)) || !it.hasStaticShape())
+    return success();
+  int64_t s = it.getDimSize(2);
+  SmallVector<int64_t> values;
+  for (const APInt &v : constant.getValues<APInt>())
+    values.push_back(v.getSExtValue());
+  std::vector<bool> seen(s);
+  for (int64_t row = 0; row * s < int64_t(values.size()); ++row) {
+    std::fill(seen.begin(), seen.end(), false);
+    for (int64_t j = 0; j < s; ++j) {
+      int64_t v = values[row * s + j];
+      if (v < 0 || v >= s || seen[v])
+        return op->emitOpError()
+               << "'indices' of (batch, head) (" << row / it.getDimSize(1)
+               << ", " << row % it.getDimSize(1)
+               << ") are not a permutation of [0, " << s << "): " << v
+               << " at position " << j;
+      seen[v] = true;
+    }
+  }
   return success();
 }
 

@@ -183,8 +183,9 @@ def Kiln_PermuteOp : Kiln_DpsOp<"permute"> {
   let description = [{
     out[b,h,s,...] = x[b,h,idx[b,h,s],...] for x [B,H,S,...] (rank >= 3) and
     idx [B,H,S] (i32 or i64). Each idx[b,h,:] must be a permutation of [0, S)
-    (token permutation is per KV head); other indices are undefined
-    behaviour. `init` has the input's type. `kiln.permute` of
+    (token permutation is per KV head): constant indices are checked by the
+    verifier, others at run time (the lowering asserts it; the runtime
+    reports KILN_ERROR_DATA). `init` has the input's type. `kiln.permute` of
     `kiln.unpermute` (and the reverse) by the same indices value folds away.
     ```mlir
     %kp = kiln.permute %k by %idx : tensor<1x2x256x64xf32>, tensor<1x2x256xi32>
@@ -209,7 +210,8 @@ def Kiln_UnpermuteOp : Kiln_DpsOp<"unpermute"> {
   let description = [{
     The inverse of `kiln.permute` with the same indices:
     out[b,h,idx[b,h,s],...] = x[b,h,s,...]. Each idx[b,h,:] must be a
-    permutation of [0, S). `init` has the input's type.
+    permutation of [0, S), checked as for `kiln.permute`. `init` has the
+    input's type.
     ```mlir
     %o = kiln.unpermute %op by %idx : tensor<1x2x256x64xf32>, tensor<1x2x256xi32>
          outs(%init : tensor<1x2x256x64xf32>) -> tensor<1x2x256x64xf32>

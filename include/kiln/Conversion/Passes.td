@@ -21,6 +21,7 @@ def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
+    "::mlir::cf::ControlFlowDialect",
     "::mlir::tensor::TensorDialect"
   ];
 }

@@ -9,14 +9,17 @@ NodeImporter::NodeImporter(GraphImporter &graph, const onnx::NodeProto &node,
                            int64_t opset, Location loc)
     : b(graph.builder), node(node), opset(opset), loc(loc), graph(graph) {}
 
-InFlightDiagnostic NodeImporter::emitError() {
-  reported = true;
+std::string NodeImporter::describe() const {
   // The location names the node (OpType_index when the file gives none).
   StringRef name = node.name();
   if (auto named = dyn_cast<NameLoc>(loc))
     name = named.getName().getValue();
-  return mlir::emitError(loc) << "node '" << name << "' (" << node.op_type()
-                              << "): ";
+  return "node '" + name.str() + "' (" + node.op_type() + ")";
+}
+
+InFlightDiagnostic NodeImporter::emitError() {
+  reported = true;
+  return mlir::emitError(loc) << describe() << ": ";
 }
 
 LogicalResult NodeImporter::error(const Twine &message) {

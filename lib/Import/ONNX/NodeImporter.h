@@ -58,6 +58,8 @@ public:
   LogicalResult error(const Twine &message);
   /// The same as an InFlightDiagnostic, to stream more into it.
   InFlightDiagnostic emitError();
+  /// "node 'NAME' (OpType)", as diagnostics and run-time checks name it.
+  std::string describe() const;
 
   //===--- inputs ---===//
   int numInputs() const { return node.input_size(); }

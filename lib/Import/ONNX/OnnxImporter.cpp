@@ -3,6 +3,8 @@
 #include "IRHelpers.h"
 #include "kiln/IR/KilnDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -17,7 +19,8 @@ using namespace mlir::kiln::onnx_import;
 void mlir::kiln::registerOnnxImportDialects(DialectRegistry &registry) {
   registry.insert<KilnDialect, arith::ArithDialect, func::FuncDialect,
                   linalg::LinalgDialect, math::MathDialect,
-                  tensor::TensorDialect>();
+                  tensor::TensorDialect, cf::ControlFlowDialect,
+                  scf::SCFDialect>();
 }
 
 GraphImporter::GraphImporter(MLIRContext *context, StringRef fileName,

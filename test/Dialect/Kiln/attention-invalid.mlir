@@ -735,3 +735,21 @@ func.func @unpermute_init(%x: tensor<1x2x16x4xf32>, %i: tensor<1x2x16xi64>, %o: 
   %r = kiln.unpermute %x by %i : tensor<1x2x16x4xf32>, tensor<1x2x16xi64> outs(%o : tensor<1x2x?x4xf32>) -> tensor<1x2x?x4xf32>
   return
 }
+
+// -----
+
+func.func @permute_constant_repeat(%x: tensor<1x2x3x4xf32>) {
+  %i = arith.constant dense<[[[0, 1, 2], [2, 0, 2]]]> : tensor<1x2x3xi32>
+  // expected-error @+1 {{'indices' of (batch, head) (0, 1) are not a permutation of [0, 3): 2 at position 2}}
+  %r = kiln.permute %x by %i : tensor<1x2x3x4xf32>, tensor<1x2x3xi32> outs(%x : tensor<1x2x3x4xf32>) -> tensor<1x2x3x4xf32>
+  return
+}
+
+// -----
+
+func.func @unpermute_constant_out_of_range(%x: tensor<1x1x3x4xf32>) {
+  %i = arith.constant dense<[[[0, 3, 1]]]> : tensor<1x1x3xi64>
+  // expected-error @+1 {{'indices' of (batch, head) (0, 0) are not a permutation of [0, 3): 3 at position 1}}
+  %r = kiln.unpermute %x by %i : tensor<1x1x3x4xf32>, tensor<1x1x3xi64> outs(%x : tensor<1x1x3x4xf32>) -> tensor<1x1x3x4xf32>
+  return
+}
