@@ -9,6 +9,7 @@
 #include "kiln/IR/ConvGeometry.h"
 #include "kiln/IR/KilnOps.h"
 #include "kiln/IR/VerifierUtils.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -208,8 +209,18 @@ LogicalResult mlir::kiln::verifyConvLikeOp(Operation *op) {
     int64_t in = v.input.getDimSize(d.dataSpatial[i]);
     if (!known(k) || !known(in))
       continue;
-    int64_t padded = in + lo[i] + hi[i];
-    int64_t extent = dilations[i] * (k - 1) + 1;
+    // Attributes may hold any int64: overflow is an error, not a size.
+    std::optional<int64_t> paddedOr = llvm::checkedAdd(in, lo[i]);
+    if (paddedOr)
+      paddedOr = llvm::checkedAdd(*paddedOr, hi[i]);
+    std::optional<int64_t> extentOr = llvm::checkedMul(dilations[i], k - 1);
+    if (extentOr)
+      extentOr = llvm::checkedAdd(*extentOr, int64_t(1));
+    if (!paddedOr || !extentOr)
+      return op->emitOpError("spatial dim ")
+             << i << ": the padded input or the dilated kernel extent ("
+             << dilations[i] << " * (" << k << " - 1) + 1) overflows int64";
+    int64_t padded = *paddedOr, extent = *extentOr;
     if (padded < extent)
       return op->emitOpError("'input' spatial dim ")
              << i << " padded to " << padded

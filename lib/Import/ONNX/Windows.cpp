@@ -56,7 +56,13 @@ FailureOr<Window> mlir::kiln::onnx_import::readWindow(NodeImporter &n,
     if (k <= 0 || s <= 0 || dl <= 0 || k > kMaxDim || s > kMaxDim ||
         dl > kMaxDim)
       return n.error("kernel, strides and dilations must be positive");
-    int64_t span = dl * (k - 1) + 1;
+    // k and dl are at most 2^40: their product needs 128 bits.
+    __int128 wideSpan = __int128(dl) * (k - 1) + 1;
+    if (wideSpan > kMaxDim)
+      return n.error("the dilated kernel of spatial dim " + Twine(d) +
+                     " spans " + Twine(dl) + " * (" + Twine(k) +
+                     " - 1) + 1 elements, more than 2^40");
+    int64_t span = int64_t(wideSpan);
     int64_t lo = (*pads)[d], hi = (*pads)[d + sp];
     if (*autoPad == "SAME_UPPER" || *autoPad == "SAME_LOWER") {
       int64_t out = (size + s - 1) / s;

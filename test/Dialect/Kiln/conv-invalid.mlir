@@ -214,3 +214,19 @@ func.func @bn_result(%x: tensor<1x8x5x5xf32>, %s: tensor<8xf32>, %i: tensor<1x8x
   %y = kiln.batch_norm %x, %s, %s, %s, %s : tensor<1x8x5x5xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32> outs(%i : tensor<1x8x5x5xf32>) -> tensor<1x8x5x5xf16>
   return %y : tensor<1x8x5x5xf16>
 }
+
+// -----
+
+func.func @extent_overflows(%x: tensor<1x3x4x8xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<1x4x1x6xf32>) -> tensor<1x4x1x6xf32> {
+  // expected-error @+1 {{spatial dim 0: the padded input or the dilated kernel extent (4611686018427387904 * (3 - 1) + 1) overflows int64}}
+  %y = kiln.conv ins(%x, %w : tensor<1x3x4x8xf32>, tensor<4x3x3x3xf32>) outs(%i : tensor<1x4x1x6xf32>) {dilations = array<i64: 4611686018427387904, 1>} -> tensor<1x4x1x6xf32>
+  return %y : tensor<1x4x1x6xf32>
+}
+
+// -----
+
+func.func @padding_overflows(%x: tensor<1x3x4x8xf32>, %w: tensor<4x3x3x3xf32>, %i: tensor<1x4x1x6xf32>) -> tensor<1x4x1x6xf32> {
+  // expected-error @+1 {{spatial dim 0: the padded input or the dilated kernel extent (1 * (3 - 1) + 1) overflows int64}}
+  %y = kiln.conv ins(%x, %w : tensor<1x3x4x8xf32>, tensor<4x3x3x3xf32>) outs(%i : tensor<1x4x1x6xf32>) {pad_low = array<i64: 9223372036854775800, 0>, pad_high = array<i64: 100, 0>} -> tensor<1x4x1x6xf32>
+  return %y : tensor<1x4x1x6xf32>
+}
