@@ -1,7 +1,8 @@
 //===- CpuPipeline.cpp - kiln-cpu-pipeline --------------------------------===//
 //
 // kiln + linalg on tensors -> LLVM dialect for one CPU:
-//   0. graph fusion: attention written out as ops becomes kiln.attention
+//   0. !quant.uniform values to Kiln's storage + scale form
+//      (kiln-import-quant-types); graph fusion: attention written out as ops becomes kiln.attention
 //      (kiln-fuse-attention), batch_norm after conv folds into it
 //      (kiln-fold-conv-bn); then the attention rewrites that ops ask for
 //      (kiln.pbs, kiln.route_blocks);
@@ -50,6 +51,7 @@ void mlir::kiln::buildCpuPipeline(OpPassManager &pm,
     buildReferencePipeline(pm, reference);
     return;
   }
+  pm.addPass(createKilnImportQuantTypes());
   if (options.graphFusion)
     addGraphPasses(pm);
   else
