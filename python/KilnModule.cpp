@@ -4,7 +4,10 @@
 // text or ONNX bytes and writes a shared artifact (diagnostics become the
 // RuntimeError's message), and `Artifact` loads one through the C runtime
 // and runs an entry on numpy arrays (dtypes and shapes are checked by the
-// runtime against the artifact's signature).
+// runtime against the artifact's signature). Arrays must already have the
+// entry's dtype (kiln/__init__.py converts where a conversion is exact or
+// rounds to nearest even); bf16, the small floats and i4 are ml_dtypes
+// arrays.
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/Driver/Driver.h"
@@ -60,6 +63,22 @@ void compileFile(py::bytes source, bool onnx, const std::string &name,
     throw std::runtime_error("kiln: compilation failed\n" + messages);
 }
 
+/// ml_dtypes' numpy dtype `name` (bfloat16, float8_*, float4_*, int4).
+py::dtype mlDtype(const char *name) {
+  py::module_ ml;
+  try {
+    ml = py::module_::import("ml_dtypes");
+  } catch (py::error_already_set &) {
+    throw std::runtime_error(std::string("kiln: tensors of this dtype are "
+                                         "ml_dtypes.") +
+                             name + " arrays; install the ml_dtypes package");
+  }
+  return py::dtype::from_args(ml.attr(name));
+}
+
+/// The numpy dtype a tensor of `t` is in Python: numpy's own, or ml_dtypes'
+/// for bf16, the 8- and 4-bit floats and i4 (one element per byte in
+/// numpy; packed two per byte only inside the runtime).
 py::dtype toNumpy(kiln_dtype t) {
   switch (t) {
   case KILN_F32: return py::dtype::of<float>();
@@ -71,9 +90,26 @@ py::dtype toNumpy(kiln_dtype t) {
   case KILN_U8: return py::dtype::of<uint8_t>();
   case KILN_I1: return py::dtype::of<bool>();
   case KILN_F16: return py::dtype("float16");
-  default: // bf16, f8, f4, i4: their bit patterns
-    return py::dtype::of<uint16_t>();
+  case KILN_BF16: return mlDtype("bfloat16");
+  case KILN_F8E4M3FN: return mlDtype("float8_e4m3fn");
+  case KILN_F8E5M2: return mlDtype("float8_e5m2");
+  case KILN_F4E2M1FN: return mlDtype("float4_e2m1fn");
+  case KILN_I4: return mlDtype("int4");
+  case KILN_F8E8M0FNU: return mlDtype("float8_e8m0fnu");
+  case KILN_DTYPE_COUNT: break;
   }
+  throw std::runtime_error("kiln: unknown dtype");
+}
+
+bool isPacked(kiln_dtype t) { return t == KILN_I4 || t == KILN_F4E2M1FN; }
+
+/// ml_dtypes holds a 4-bit value in the low nibble of its byte; the runtime
+/// packs two per byte, low nibble first.
+std::vector<uint8_t> packNibbles(const uint8_t *src, int64_t count) {
+  std::vector<uint8_t> out((count + 1) / 2, 0);
+  for (int64_t i = 0; i < count; ++i)
+    out[i / 2] |= (src[i] & 0xF) << ((i % 2) * 4);
+  return out;
 }
 
 class Artifact {
@@ -91,6 +127,24 @@ public:
     for (int i = 0; i < kiln_entry_count(artifact); ++i)
       names.push_back(kiln_entry_name(artifact, i));
     return names;
+  }
+
+  /// The declared inputs of entry `name`: (dtype name, numpy dtype, dims
+  /// with -1 for a dynamic one).
+  std::vector<py::tuple> inputs(const std::string &name) const {
+    int entry = kiln_entry_find(artifact, name.c_str());
+    if (entry < 0)
+      throw std::runtime_error("kiln: no entry point '" + name + "'");
+    std::vector<py::tuple> sig;
+    for (int i = 0; i < kiln_entry_num_inputs(artifact, entry); ++i) {
+      kiln_dtype dtype;
+      int rank;
+      int64_t dims[KILN_MAX_RANK];
+      kiln_entry_input(artifact, entry, i, &dtype, &rank, dims);
+      sig.push_back(py::make_tuple(kiln_dtype_name(dtype), toNumpy(dtype),
+                                   std::vector<int64_t>(dims, dims + rank)));
+    }
+    return sig;
   }
 
   /// Runs entry `name` on `inputs`; returns the outputs as new arrays.
@@ -115,14 +169,28 @@ public:
         release();
         throw std::runtime_error(std::string("kiln: ") + kiln_last_error());
       }
-      // Converted to the declared dtype, C-contiguous (a copy if needed).
-      py::array a = py::array::ensure(
-          inputs[i].attr("astype")(toNumpy(dtype), py::arg("copy") = false),
-          py::array::c_style);
+      // kiln.CompiledModel converts what may be converted; here the dtype
+      // must be the declared one, so bytes are never reinterpreted.
+      py::dtype want = toNumpy(dtype);
+      if (inputs[i].dtype().num() != want.num()) {
+        release();
+        throw py::type_error(
+            "kiln: input " + std::to_string(i) + " of '" + name + "' is " +
+            kiln_dtype_name(dtype) + " (numpy " +
+            py::str(want).cast<std::string>() + "), not " +
+            py::str(inputs[i].dtype()).cast<std::string>());
+      }
+      py::array a = py::array::ensure(inputs[i], py::array::c_style);
       std::vector<int64_t> shape(a.shape(), a.shape() + a.ndim());
+      std::vector<uint8_t> packed;
+      const void *data = a.data();
+      if (isPacked(dtype)) {
+        packed = packNibbles(static_cast<const uint8_t *>(a.data()), a.size());
+        data = packed.data();
+      }
       kiln_tensor *t = nullptr;
-      if (kiln_tensor_create(dtype, int(a.ndim()), shape.data(), a.data(),
-                             &t) != KILN_OK) {
+      if (kiln_tensor_create(dtype, int(a.ndim()), shape.data(), data, &t) !=
+          KILN_OK) {
         release();
         throw std::runtime_error(std::string("kiln: ") + kiln_last_error());
       }
@@ -144,8 +212,16 @@ public:
       std::vector<py::ssize_t> shape;
       for (int d = 0; d < kiln_tensor_rank(t); ++d)
         shape.push_back(kiln_tensor_dim(t, d));
-      py::array r(toNumpy(kiln_tensor_dtype(t)), shape);
-      std::memcpy(r.mutable_data(), kiln_tensor_data(t), kiln_tensor_nbytes(t));
+      kiln_dtype dtype = kiln_tensor_dtype(t);
+      py::array r(toNumpy(dtype), shape);
+      auto *src = static_cast<const uint8_t *>(kiln_tensor_data(t));
+      if (isPacked(dtype)) {
+        auto *dst = static_cast<uint8_t *>(r.mutable_data());
+        for (py::ssize_t e = 0; e < r.size(); ++e)
+          dst[e] = (src[e / 2] >> ((e % 2) * 4)) & 0xF;
+      } else {
+        std::memcpy(r.mutable_data(), src, kiln_tensor_nbytes(t));
+      }
       results.push_back(r);
     }
     release();
@@ -167,5 +243,6 @@ PYBIND11_MODULE(_kiln, m) {
   py::class_<Artifact>(m, "Artifact")
       .def(py::init<const std::string &>())
       .def_property_readonly("entries", &Artifact::entries)
+      .def("inputs", &Artifact::inputs)
       .def("run", &Artifact::run);
 }

@@ -8,6 +8,15 @@
 Compilation runs Kiln's driver in-process (kiln-cpu-pipeline, the same
 phases as kiln-compile) into a shared artifact in a private temporary
 folder; calls go through Kiln's C runtime, which checks dtypes and shapes.
+
+dtypes: f32, f64, f16, integers and bool are numpy's own; bf16, f8E4M3FN,
+f8E5M2, f4E2M1FN, f8E8M0FNU and i4 are the ml_dtypes package's bfloat16,
+float8_e4m3fn, float8_e5m2, float4_e2m1fn, float8_e8m0fnu and int4 (one
+element per byte in numpy; Kiln packs the 4-bit types two per byte, low
+nibble first, inside the runtime and unpacks them on the way out). Inputs
+are converted only where that is exact or rounds to nearest even (float32
+to bf16 or f16, int64 to int32 when every value fits); anything else is a
+TypeError or ValueError, never a reinterpretation of the bytes.
 """
 import io
 import os
@@ -43,9 +52,65 @@ class CompiledModel:
         return list(self._artifact.entries)
 
     def __call__(self, *inputs):
-        outputs = self._artifact.run(self.entry,
-                                     [np.asarray(x) for x in inputs])
+        return self.call(self.entry, *inputs)
+
+    def call(self, entry, *inputs):
+        """Runs entry point `entry` (any of `entries`) on `inputs`."""
+        sig = self._artifact.inputs(entry)
+        if len(inputs) != len(sig):
+            raise TypeError(f"kiln: entry '{entry}' takes {len(sig)} "
+                            f"inputs, {len(inputs)} given")
+        arrays = [_convert(x, kind, want, f"input {i} of '{entry}'")
+                  for i, (x, (kind, want, _)) in enumerate(zip(inputs, sig))]
+        outputs = self._artifact.run(entry, arrays)
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+_WIDE_FLOATS = ("f32", "f64", "f16", "bf16")
+_SMALL_FLOATS = ("f8E4M3FN", "f8E5M2", "f4E2M1FN", "f8E8M0FNU")
+_INT_RANGES = {"i64": (-2**63, 2**63 - 1), "i32": (-2**31, 2**31 - 1),
+               "i16": (-2**15, 2**15 - 1), "i8": (-128, 127), "u8": (0, 255),
+               "i4": (-8, 7), "i1": (0, 1)}
+
+
+def _is_float(dtype):
+    """numpy floats and ml_dtypes' floats (whose numpy kind is 'V')."""
+    if dtype.kind == "f":
+        return True
+    try:
+        import ml_dtypes
+        ml_dtypes.finfo(dtype)
+        return True
+    except (ImportError, ValueError, TypeError):
+        return False
+
+
+def _convert(x, kind, want, where):
+    """`x` as an array of the entry's dtype `want` (Kiln dtype `kind`).
+
+    Conversions that are exact or round to nearest even are made: any float
+    or integer to f32/f64/f16/bf16 (numpy and ml_dtypes round to nearest
+    even), and integers to an integer type that holds every value. The
+    8- and 4-bit floats take only their own ml_dtypes arrays: a conversion
+    from float32 would have to choose between saturating and NaN. Anything
+    else is refused; bytes are never reinterpreted.
+    """
+    x = np.asarray(x)
+    if x.dtype == want:
+        return x
+    if kind in _WIDE_FLOATS and (_is_float(x.dtype) or x.dtype.kind in "iub"):
+        return x.astype(want)
+    if kind in _SMALL_FLOATS:
+        raise TypeError(f"kiln: {where} is {kind}: pass an array of dtype "
+                        f"{want} (from {x.dtype}, x.astype({want}) rounds to "
+                        "nearest even; choose how out-of-range values go)")
+    if kind in _INT_RANGES and x.dtype.kind in "iub":
+        lo, hi = _INT_RANGES[kind]
+        if x.size and (int(x.min()) < lo or int(x.max()) > hi):
+            raise ValueError(f"kiln: {where} is {kind}: values "
+                             f"[{x.min()}, {x.max()}] do not fit [{lo}, {hi}]")
+        return x.astype(want)
+    raise TypeError(f"kiln: {where} is {kind} ({want}); cannot take {x.dtype}")
 
 
 def _source(model):
