@@ -90,11 +90,11 @@ void checkPermutation(OpBuilder &b, Location loc, Operation *op, Value idx) {
 /// out[b,h,s,...] = x[b,h,perm[b,h,s],...], written into `init`.
 Value gather(OpBuilder &b, Location loc, Value x, Value perm, Value init) {
   unsigned r = cast<RankedTensorType>(x.getType()).getRank();
+  Value s = tensor::DimOp::create(b, loc, x, 2);
   return buildGeneric(
       b, loc, r, perm, loopMap(b.getContext(), r, {0, 1, 2}), init, 0,
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         SmallVector<Value> coords;
-        Value s = tensor::DimOp::create(nb, nl, x, 2);
         for (unsigned d = 0; d < r; ++d)
           coords.push_back(
               d == 2 ? clampIndex(nb, nl, toIndex(nb, nl, a[0]), s)
