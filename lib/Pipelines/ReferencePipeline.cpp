@@ -61,7 +61,14 @@ void mlir::kiln::addLowerToLLVMPasses(OpPassManager &pm) {
   pm.addPass(createLowerAffinePass());
   pm.addPass(math::createMathExpandOpsPass());
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(arith::createArithExpandOpsPass());
+  // bf16 conversions as integer code (round to nearest even, NaN kept):
+  // with avx512bf16, LLVM 22's loop vectorizer turns a scalar loop of
+  // truncf-and-store into a masked bf16 store that X86 instruction
+  // selection then aborts on ("Do not know how to soft promote this
+  // operator's operand").
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
   // A no-op on the reference path, which has no vectors.
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
