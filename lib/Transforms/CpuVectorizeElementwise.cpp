@@ -16,10 +16,14 @@
 using namespace mlir;
 
 namespace {
+/// Element types of the tensors a vectorized generic may read and write.
+/// Not i1: a memref of i1 holds a byte per element, while LLVM loads and
+/// stores a vector of i1 as packed bits, so a vector read of a boolean mask
+/// (a masked_fill condition) saw the wrong elements.
 bool eligibleType(Type t) {
   Type e = getElementTypeOrSelf(t);
-  return e.isF32() || e.isF16() || e.isBF16() || e.isInteger(1) ||
-         e.isInteger(32) || e.isInteger(64) || e.isIndex();
+  return e.isF32() || e.isF16() || e.isBF16() || e.isInteger(32) ||
+         e.isInteger(64) || e.isIndex();
 }
 
 bool eligible(linalg::GenericOp op) {

@@ -167,6 +167,15 @@ def where_():
         "where_masked_fill", [node("Where", ["m", "ninf", "s"], ["o"])],
         {"s": s}, {"o": np.where(mask, f32(-np.inf), s)},
         {"m": mask, "ninf": np.array(-np.inf, f32)}))
+    # A constant mask of the data's own shape (no broadcast): the select
+    # reads the i1 tensor directly. The row-wise vectorizer once read it as
+    # a vector of i1, i.e. packed bits, from a byte-per-element buffer.
+    mask = R.random((3, 37)) > 0.5
+    s = randn(R, 3, 37)
+    worst = max(worst, check_model(
+        "where_full_constant_mask", [node("Where", ["m", "ninf", "s"], ["o"])],
+        {"s": s}, {"o": np.where(mask, f32(-np.inf), s)},
+        {"m": mask, "ninf": np.array(-np.inf, f32)}))
     # The condition computed by Equal on integers.
     a = R.integers(0, 3, (5, 7)).astype(np.int64)
     b = R.integers(0, 3, (7,)).astype(np.int64)
