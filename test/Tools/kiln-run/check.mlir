@@ -8,6 +8,7 @@
 // RUN: kiln-run %t/k.so --entry=mm --input %t/a.npy --input %t/b.npy --check %t/c_f64.npy --rtol 1e-4 --atol 1e-5 | FileCheck %s --check-prefix=OK
 // RUN: not kiln-run %t/k.so --entry=mm --input %t/a.npy --input %t/b.npy --check %t/c_wrong.npy | FileCheck %s --check-prefix=MISMATCH
 // RUN: kiln-run %t/k.so --entry=mm --input %t/a.npy --input %t/b.npy --check %t/c_wrong.npy --atol 0.6 | FileCheck %s --check-prefix=LOOSE
+// RUN: not kiln-run %t/k.so --entry=mm --input %t/a.npy --input %t/b.npy --check %t/c_inf.npy --rtol 0.5 --atol 0.6 | FileCheck %s --check-prefix=INF
 // RUN: kiln-run %s --entry=mm --input %t/a.npy --input %t/b.npy --check %t/c.npy | FileCheck %s --check-prefix=OK
 // RUN: not kiln-run %s --entry=mm --input %t/a.npy --input %t/b.npy --check %t/c_wrong.npy | FileCheck %s --check-prefix=MISMATCH
 // RUN: kiln-run %t/k.so --entry=widen_bf16 --input %t/bf16_in.npy --check %t/bf16_ref.npy --rtol 0 --atol 0 | FileCheck %s --check-prefix=OK
@@ -19,6 +20,7 @@
 // OK: check output 0: max abs error {{.*}}: ok
 // MISMATCH: check output 0: max abs error 0.5, max rel error {{.*}} (rtol 1e-05, atol 1e-06): MISMATCH (1 of 35 elements)
 // LOOSE: check output 0: max abs error 0.5, {{.*}}: ok
+// INF: check output 0: max abs error inf, {{.*}}: MISMATCH (1 of 35 elements)
 // SUMMARY: output 0: f32[7x5]
 
 func.func @mm(%a: tensor<7x13xf32>, %b: tensor<13x5xf32>) -> tensor<7x5xf32> {

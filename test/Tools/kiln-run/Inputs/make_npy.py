@@ -21,6 +21,11 @@ save("c.npy", a @ b)
 wrong = a @ b
 wrong[2, 3] += 0.5
 save("c_wrong.npy", wrong)
+# An infinite reference where the output is finite: a mismatch whatever
+# the tolerance.
+inf = a @ b
+inf[2, 3] = -np.inf
+save("c_inf.npy", inf)
 save("c_f64.npy", (a.astype(np.float64) @ b.astype(np.float64)))
 # bf16 as uint16 bit patterns: exact values so the widening is exact.
 vals = np.array([1.5, -3.25, 0.0, 1024.0], np.float32)
