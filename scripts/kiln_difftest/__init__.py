@@ -1,0 +1,1 @@
+"""Kiln's differential tester, run as scripts/difftest.py."""
