@@ -230,8 +230,14 @@ def KilnFuseAttention : Pass<"kiln-fuse-attention"> {
     mask that is 0 on and below the causal diagonal (j <= i + T - S) and
     -inf (or <= -1e30, as exporters write the float minimum) above it
     becomes `causal`, so kiln-tile skips the masked tiles; another
-    [B|1, H|1, S, T] mask is kept as the additive mask. The fused op
-    computes the same softmax in f32, with different rounding.
+    [B|1, H|1, S, T] mask is kept as the additive mask. Constant masks are
+    judged by the values the scores receive through broadcasts and
+    reshapes (a zero [1, 1, 1, T] key row is no mask, not an S = 1 causal
+    one). A row that sees no key is 0 in kiln.softmax and kiln.attention
+    when it is -inf, but averages V when it is finite: a finite mask that
+    hides whole rows (S > T) is not made `causal`, and a masked_fill keeps
+    its fill value in the additive mask. The fused op computes the same
+    softmax in f32, with different rounding.
   }];
   let dependentDialects = ["::mlir::kiln::KilnDialect"];
 }
