@@ -23,6 +23,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <optional>
+
 namespace py = pybind11;
 namespace drv = mlir::kiln::driver;
 
@@ -147,88 +149,147 @@ public:
     return sig;
   }
 
-  /// Runs entry `name` on `inputs`; returns the outputs as new arrays.
+  /// Runs entry `name` on `inputs`. Without `outs`, returns the outputs as
+  /// arrays over the result buffers (no copy; freeing an array returns its
+  /// buffer to the artifact's pool). With `outs` (arrays of the outputs'
+  /// dtypes and shapes, C-contiguous and writeable), the results are written
+  /// into them and they are returned.
   std::vector<py::array> run(const std::string &name,
-                             const std::vector<py::array> &inputs) {
+                             const std::vector<py::array> &inputs,
+                             std::optional<std::vector<py::array>> outs) {
     int entry = kiln_entry_find(artifact, name.c_str());
     if (entry < 0)
       throw std::runtime_error("kiln: no entry point '" + name + "'");
-    std::vector<kiln_tensor *> in, out(kiln_entry_num_outputs(artifact, entry));
+    int numOut = kiln_entry_num_outputs(artifact, entry);
+    std::vector<kiln_tensor *> in, out(numOut, nullptr);
+    std::vector<py::array> keep; // contiguous copies the tensors view
+    std::vector<std::vector<uint8_t>> packed;
     auto release = [&] {
       for (kiln_tensor *t : in)
         kiln_tensor_free(t);
       for (kiln_tensor *t : out)
         kiln_tensor_free(t);
     };
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      kiln_dtype dtype;
-      int rank;
-      int64_t dims[KILN_MAX_RANK];
-      if (kiln_entry_input(artifact, entry, int(i), &dtype, &rank, dims) !=
-          KILN_OK) {
+    auto wrap = [&](const py::array &a, kiln_dtype dtype) {
+      std::vector<int64_t> shape(a.shape(), a.shape() + a.ndim());
+      kiln_tensor *t = nullptr;
+      kiln_status st;
+      if (isPacked(dtype)) {
+        packed.push_back(
+            packNibbles(static_cast<const uint8_t *>(a.data()), a.size()));
+        st = kiln_tensor_wrap(dtype, int(a.ndim()), shape.data(),
+                              packed.back().data(), &t);
+      } else {
+        st = kiln_tensor_wrap(dtype, int(a.ndim()), shape.data(),
+                              const_cast<void *>(a.data()), &t);
+      }
+      if (st != KILN_OK) {
         release();
         throw std::runtime_error(std::string("kiln: ") + kiln_last_error());
       }
+      return t;
+    };
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      kiln_dtype dtype = declared(entry, int(i), true);
       // kiln.CompiledModel converts what may be converted; here the dtype
       // must be the declared one, so bytes are never reinterpreted.
-      py::dtype want = toNumpy(dtype);
-      if (inputs[i].dtype().num() != want.num()) {
+      checkDtype(inputs[i], dtype, "input " + std::to_string(i), name,
+                 release);
+      keep.push_back(py::array::ensure(inputs[i], py::array::c_style));
+      in.push_back(wrap(keep.back(), dtype));
+    }
+    if (outs) {
+      if (int(outs->size()) != numOut) {
         release();
-        throw py::type_error(
-            "kiln: input " + std::to_string(i) + " of '" + name + "' is " +
-            kiln_dtype_name(dtype) + " (numpy " +
-            py::str(want).cast<std::string>() + "), not " +
-            py::str(inputs[i].dtype()).cast<std::string>());
+        throw py::type_error("kiln: entry '" + name + "' has " +
+                             std::to_string(numOut) + " outputs, out= gives " +
+                             std::to_string(outs->size()));
       }
-      py::array a = py::array::ensure(inputs[i], py::array::c_style);
-      std::vector<int64_t> shape(a.shape(), a.shape() + a.ndim());
-      std::vector<uint8_t> packed;
-      const void *data = a.data();
-      if (isPacked(dtype)) {
-        packed = packNibbles(static_cast<const uint8_t *>(a.data()), a.size());
-        data = packed.data();
+      for (int o = 0; o < numOut; ++o) {
+        const py::array &a = (*outs)[o];
+        kiln_dtype dtype = declared(entry, o, false);
+        checkDtype(a, dtype, "output " + std::to_string(o), name, release);
+        if (!(a.flags() & py::array::c_style) || !a.writeable() ||
+            isPacked(dtype)) {
+          release();
+          throw py::type_error("kiln: out= array " + std::to_string(o) +
+                               " must be C-contiguous and writeable" +
+                               (isPacked(dtype) ? " (and not a 4-bit type)"
+                                                : ""));
+        }
+        out[o] = wrap(a, dtype);
       }
-      kiln_tensor *t = nullptr;
-      if (kiln_tensor_create(dtype, int(a.ndim()), shape.data(), data, &t) !=
-          KILN_OK) {
-        release();
-        throw std::runtime_error(std::string("kiln: ") + kiln_last_error());
-      }
-      in.push_back(t);
     }
     kiln_status status;
     {
       py::gil_scoped_release unlocked;
-      status = kiln_run(artifact, entry, in.data(), int(in.size()), out.data(),
-                        int(out.size()));
+      status = outs ? kiln_run_into(artifact, entry, in.data(), int(in.size()),
+                                    out.data(), numOut)
+                    : kiln_run(artifact, entry, in.data(), int(in.size()),
+                               out.data(), numOut);
     }
     if (status != KILN_OK) {
       std::string message = kiln_last_error();
       release();
       throw std::runtime_error("kiln: " + message);
     }
+    if (outs) {
+      release();
+      return *outs;
+    }
     std::vector<py::array> results;
-    for (kiln_tensor *t : out) {
+    for (kiln_tensor *&t : out) {
       std::vector<py::ssize_t> shape;
       for (int d = 0; d < kiln_tensor_rank(t); ++d)
         shape.push_back(kiln_tensor_dim(t, d));
       kiln_dtype dtype = kiln_tensor_dtype(t);
-      py::array r(toNumpy(dtype), shape);
-      auto *src = static_cast<const uint8_t *>(kiln_tensor_data(t));
+      auto *src = static_cast<uint8_t *>(kiln_tensor_data(t));
       if (isPacked(dtype)) {
+        py::array r(toNumpy(dtype), shape);
         auto *dst = static_cast<uint8_t *>(r.mutable_data());
         for (py::ssize_t e = 0; e < r.size(); ++e)
           dst[e] = (src[e / 2] >> ((e % 2) * 4)) & 0xF;
-      } else {
-        std::memcpy(r.mutable_data(), src, kiln_tensor_nbytes(t));
+        results.push_back(r);
+        continue;
       }
-      results.push_back(r);
+      // The array views the tensor's buffer and owns the tensor.
+      py::capsule owner(t, [](void *p) {
+        kiln_tensor_free(static_cast<kiln_tensor *>(p));
+      });
+      t = nullptr;
+      results.push_back(py::array(toNumpy(dtype), shape, src, owner));
     }
     release();
     return results;
   }
 
 private:
+  kiln_dtype declared(int entry, int i, bool input) const {
+    kiln_dtype dtype;
+    int rank;
+    int64_t dims[KILN_MAX_RANK];
+    kiln_status st =
+        input ? kiln_entry_input(artifact, entry, i, &dtype, &rank, dims)
+              : kiln_entry_output(artifact, entry, i, &dtype, &rank, dims);
+    if (st != KILN_OK)
+      throw std::runtime_error(std::string("kiln: ") + kiln_last_error());
+    return dtype;
+  }
+
+  template <typename Release>
+  static void checkDtype(const py::array &a, kiln_dtype dtype,
+                         const std::string &what, const std::string &entry,
+                         Release &release) {
+    py::dtype want = toNumpy(dtype);
+    if (a.dtype().num() == want.num())
+      return;
+    release();
+    throw py::type_error("kiln: " + what + " of '" + entry + "' is " +
+                         kiln_dtype_name(dtype) + " (numpy " +
+                         py::str(want).cast<std::string>() + "), not " +
+                         py::str(a.dtype()).cast<std::string>());
+  }
+
   kiln_artifact *artifact = nullptr;
 };
 } // namespace
@@ -244,5 +305,6 @@ PYBIND11_MODULE(_kiln, m) {
       .def(py::init<const std::string &>())
       .def_property_readonly("entries", &Artifact::entries)
       .def("inputs", &Artifact::inputs)
-      .def("run", &Artifact::run);
+      .def("run", &Artifact::run, py::arg("entry"), py::arg("inputs"),
+           py::arg("outs") = py::none());
 }

@@ -49,14 +49,17 @@ mlir::kiln::driver::checkParallelRuntimeCalls(Location loc,
   auto provided = parallelRuntimeSymbols();
   for (const llvm::Function &f : module) {
     StringRef name = f.getName();
-    if (!f.isDeclaration() ||
-        !(name.starts_with("__kmpc_") || name.starts_with("omp_")))
+    bool runtimeCall = name.starts_with("__kmpc_") ||
+                       name.starts_with("omp_") ||
+                       name.starts_with("_mlir_memref_to_llvm_") ||
+                       name.starts_with("_mlir_ciface_kiln_");
+    if (!f.isDeclaration() || !runtimeCall)
       continue;
     if (!llvm::any_of(provided, [&](auto &p) { return p.first == name; }))
       return emitError(loc)
-             << "the code calls the OpenMP runtime function '" << name
-             << "', which Kiln's thread pool (lib/Runtime/Parallel.cpp) does "
-                "not provide";
+             << "the code calls the runtime function '" << name
+             << "', which Kiln's artifact runtime (lib/Runtime/Parallel.cpp, "
+                "Memory.cpp) does not provide";
   }
   return success();
 }

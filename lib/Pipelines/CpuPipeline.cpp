@@ -19,7 +19,10 @@
 //      translation calls the __kmpc_* entry points of Kiln's thread pool
 //      (lib/Runtime/Parallel.cpp, linked into every artifact); nested ones
 //      and, with parallel=false, all become scf.for;
-//   4. kiln-cpu-lower-vectors (contract -> FMAs of the native width), the
+//   4. kiln-cpu-plan-workspace (buffers of bounded size that do not escape
+//      their block into per-thread workspace frames reused across calls;
+//      the rest from the artifact's buffer pool, lib/Runtime/Memory.cpp),
+//      kiln-cpu-lower-vectors (contract -> FMAs of the native width), the
 //      reference pipeline's scalar lowering (math to libm/polynomials), LLVM,
 //      and kiln-cpu-attach-target (triple, data layout, cpu, features).
 // opt-level 0 is the reference pipeline. An unknown --mcpu is reported by
@@ -48,6 +51,7 @@ void mlir::kiln::buildCpuPipeline(OpPassManager &pm,
   if (options.optLevel == 0) {
     ReferencePipelineOptions reference;
     reference.lowerToLLVM = options.lowerToLLVM;
+    reference.pooledBuffers = true; // artifacts free results to the pool
     buildReferencePipeline(pm, reference);
     return;
   }
@@ -88,13 +92,16 @@ void mlir::kiln::buildCpuPipeline(OpPassManager &pm,
   if (!options.lowerToLLVM)
     return;
 
+  // Buffers of known size and lifetime into per-thread workspace frames;
+  // the rest through the artifact's buffer pool (pooledBuffers below).
+  pm.addPass(createKilnCpuPlanWorkspace());
   KilnCpuLowerVectorsOptions vectors;
   vectors.mcpu = options.mcpu;
   pm.addPass(createKilnCpuLowerVectors(vectors));
   VectorTransferToSCFOptions toSCF;
   toSCF.enableFullUnroll();
   pm.addPass(createConvertVectorToSCFPass(toSCF));
-  addLowerToLLVMPasses(pm);
+  addLowerToLLVMPasses(pm, /*pooledBuffers=*/true);
   KilnCpuAttachTargetOptions attach;
   attach.mcpu = options.mcpu;
   pm.addPass(createKilnCpuAttachTarget(attach));

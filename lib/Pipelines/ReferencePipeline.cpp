@@ -49,10 +49,10 @@ void mlir::kiln::buildReferencePipeline(
   pm.addPass(createConvertLinalgToLoopsPass());
   if (!options.lowerToLLVM)
     return;
-  addLowerToLLVMPasses(pm);
+  addLowerToLLVMPasses(pm, options.pooledBuffers);
 }
 
-void mlir::kiln::addLowerToLLVMPasses(OpPassManager &pm) {
+void mlir::kiln::addLowerToLLVMPasses(OpPassManager &pm, bool pooledBuffers) {
   // Checks on run-time data report to the runtime instead of aborting.
   pm.addPass(createKilnLowerRunTimeChecks());
   pm.addPass(createLowerAffinePass());
@@ -71,6 +71,11 @@ void mlir::kiln::addLowerToLLVMPasses(OpPassManager &pm) {
   pm.addPass(arith::createArithExpandOpsPass(expand));
   // A no-op on the reference path, which has no vectors.
   pm.addPass(createConvertVectorToLLVMPass());
+  if (pooledBuffers) {
+    FinalizeMemRefToLLVMConversionPassOptions memrefs;
+    memrefs.useGenericFunctions = true;
+    pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefs));
+  }
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }

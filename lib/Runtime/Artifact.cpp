@@ -14,19 +14,6 @@
 
 using namespace kiln::rt;
 
-struct kiln_artifact {
-  Metadata meta;
-  void *handle = nullptr; // dlopen handle, if loaded from a file
-  void (*release)(void *) = nullptr;
-  void *releaseContext = nullptr;
-  /// kiln_artifact_set_num_threads of the artifact (its own thread pool);
-  /// absent in artifacts older than the pool.
-  void (*setThreads)(int) = nullptr;
-  /// kiln_artifact_check_failures, absent when the code has no run-time
-  /// check.
-  CheckFailuresFn checkFailures = nullptr;
-};
-
 // Threads: the count kiln_set_num_threads stored, and the loaded artifacts
 // it is forwarded to (each artifact links its own copy of the pool).
 static std::mutex threadsMutex;
@@ -83,6 +70,8 @@ static kiln_status finishLoad(kiln_artifact *a, const char *what,
       lookup(a, "kiln_artifact_set_num_threads"));
   a->checkFailures = reinterpret_cast<CheckFailuresFn>(
       lookup(a, "kiln_artifact_check_failures"));
+  a->bufferFree = reinterpret_cast<void (*)(void *)>(
+      lookup(a, "kiln_artifact_buffer_free"));
   registerArtifact(a);
   *out = a;
   return KILN_OK;
@@ -120,6 +109,31 @@ static std::string checkElf(const char *path, size_t size) {
   }
   std::fclose(f);
   return error;
+}
+
+void kiln::rt::retainArtifact(kiln_artifact *a) {
+  a->refs.fetch_add(1, std::memory_order_relaxed);
+}
+
+void kiln::rt::releaseArtifact(kiln_artifact *a) {
+  if (a->refs.fetch_sub(1, std::memory_order_acq_rel) != 1)
+    return;
+  if (a->setThreads) {
+    std::lock_guard<std::mutex> lock(threadsMutex);
+    liveArtifacts.erase(a);
+  }
+  if (a->handle)
+    dlclose(a->handle);
+  if (a->release)
+    a->release(a->releaseContext);
+  delete a;
+}
+
+void kiln::rt::freeResultBuffer(kiln_artifact *a, void *buffer) {
+  if (a && a->bufferFree)
+    a->bufferFree(buffer);
+  else
+    std::free(buffer);
 }
 
 extern "C" {
@@ -179,17 +193,8 @@ kiln_status kiln_artifact_from_symbols(kiln_symbol_lookup lookup,
 }
 
 void kiln_artifact_free(kiln_artifact *a) {
-  if (!a)
-    return;
-  if (a->setThreads) {
-    std::lock_guard<std::mutex> lock(threadsMutex);
-    liveArtifacts.erase(a);
-  }
-  if (a->handle)
-    dlclose(a->handle);
-  if (a->release)
-    a->release(a->releaseContext);
-  delete a;
+  if (a)
+    releaseArtifact(a);
 }
 
 void kiln_set_num_threads(int threads) {
@@ -272,8 +277,36 @@ kiln_status kiln_entry_output(const kiln_artifact *a, int entry, int i,
   return sigAt(a, entry, i, false, dtype, rank, dims);
 }
 
-kiln_status kiln_run(kiln_artifact *a, int entry, kiln_tensor *const *inputs,
-                     int numInputs, kiln_tensor **outputs, int numOutputs) {
+/// Checks one input or caller-given output against its declared signature.
+static kiln_status checkTensor(const EntrySig &e, const char *kind, int i,
+                               const kiln_tensor *t, const TensorSig &s) {
+  std::string what = "entry '" + e.name + "' " + kind + " " + std::to_string(i);
+  if (!t)
+    return fail(KILN_ERROR_ARGUMENT, what + " is null");
+  std::vector<int64_t> got(t->dims, t->dims + t->rank);
+  if (t->dtype != s.dtype)
+    return fail(KILN_ERROR_DTYPE, what + ": expected " +
+                                      kiln_dtype_name(s.dtype) + ", got " +
+                                      kiln_dtype_name(t->dtype));
+  if (got.size() != s.dims.size())
+    return fail(KILN_ERROR_SHAPE, what + ": expected rank " +
+                                      std::to_string(s.dims.size()) + " " +
+                                      shapeString(s.dims) + ", got rank " +
+                                      std::to_string(got.size()) + " " +
+                                      shapeString(got));
+  for (size_t d = 0; d < got.size(); ++d)
+    if (s.dims[d] >= 0 && s.dims[d] != got[d])
+      return fail(KILN_ERROR_SHAPE,
+                  what + ": dim " + std::to_string(d) + " is " +
+                      std::to_string(got[d]) + ", expected " +
+                      std::to_string(s.dims[d]) + " (shape " +
+                      shapeString(got) + " vs " + shapeString(s.dims) + ")");
+  return KILN_OK;
+}
+
+static kiln_status run(kiln_artifact *a, int entry, kiln_tensor *const *inputs,
+                       int numInputs, kiln_tensor **outputs, int numOutputs,
+                       bool into) {
   const EntrySig *e = entryAt(a, entry);
   if (!e)
     return fail(KILN_ERROR_NO_ENTRY, "no entry point #" + std::to_string(entry));
@@ -287,36 +320,32 @@ kiln_status kiln_run(kiln_artifact *a, int entry, kiln_tensor *const *inputs,
                     std::to_string(numOutputs));
   if ((numInputs && !inputs) || (numOutputs && !outputs))
     return fail(KILN_ERROR_ARGUMENT, "kiln_run: null inputs or outputs");
-  for (int i = 0; i < numInputs; ++i) {
-    const kiln_tensor *t = inputs[i];
-    const TensorSig &s = e->inputs[i];
-    std::string what = "entry '" + e->name + "' input " + std::to_string(i);
-    if (!t)
-      return fail(KILN_ERROR_ARGUMENT, what + " is null");
-    std::vector<int64_t> got(t->dims, t->dims + t->rank);
-    if (t->dtype != s.dtype)
-      return fail(KILN_ERROR_DTYPE, what + ": expected " +
-                                        kiln_dtype_name(s.dtype) + ", got " +
-                                        kiln_dtype_name(t->dtype));
-    if (got.size() != s.dims.size())
-      return fail(KILN_ERROR_SHAPE, what + ": expected rank " +
-                                        std::to_string(s.dims.size()) + " " +
-                                        shapeString(s.dims) + ", got rank " +
-                                        std::to_string(got.size()) + " " +
-                                        shapeString(got));
-    for (size_t d = 0; d < got.size(); ++d)
-      if (s.dims[d] >= 0 && s.dims[d] != got[d])
-        return fail(KILN_ERROR_SHAPE,
-                    what + ": dim " + std::to_string(d) + " is " +
-                        std::to_string(got[d]) + ", expected " +
-                        std::to_string(s.dims[d]) + " (shape " +
-                        shapeString(got) + " vs " + shapeString(s.dims) + ")");
-  }
+  for (int i = 0; i < numInputs; ++i)
+    if (kiln_status st = checkTensor(*e, "input", i, inputs[i], e->inputs[i]))
+      return st;
+  if (into)
+    for (int i = 0; i < numOutputs; ++i)
+      if (kiln_status st =
+              checkTensor(*e, "output", i, outputs[i], e->outputs[i]))
+        return st;
   if (kiln_status st = checkAgreements(*e, inputs))
     return st;
-  for (int i = 0; i < numOutputs; ++i)
-    outputs[i] = nullptr;
-  return callEntry(*e, a->checkFailures, inputs, outputs);
+  if (!into)
+    for (int i = 0; i < numOutputs; ++i)
+      outputs[i] = nullptr;
+  return callEntry(a, *e, inputs, outputs, into);
+}
+
+kiln_status kiln_run(kiln_artifact *a, int entry, kiln_tensor *const *inputs,
+                     int numInputs, kiln_tensor **outputs, int numOutputs) {
+  return run(a, entry, inputs, numInputs, outputs, numOutputs, false);
+}
+
+kiln_status kiln_run_into(kiln_artifact *a, int entry,
+                          kiln_tensor *const *inputs, int numInputs,
+                          kiln_tensor *const *outputs, int numOutputs) {
+  return run(a, entry, inputs, numInputs, const_cast<kiln_tensor **>(outputs),
+             numOutputs, true);
 }
 
 } // extern "C"

@@ -196,9 +196,10 @@ kiln_status kiln::rt::checkAgreements(const EntrySig &e,
   return KILN_OK;
 }
 
-kiln_status kiln::rt::callEntry(const EntrySig &e, CheckFailuresFn checks,
+kiln_status kiln::rt::callEntry(kiln_artifact *a, const EntrySig &e,
                                 kiln_tensor *const *inputs,
-                                kiln_tensor **outputs) {
+                                kiln_tensor **outputs, bool into) {
+  CheckFailuresFn checks = a->checkFailures;
   size_t numIn = e.inputs.size(), numOut = e.outputs.size();
   std::vector<std::vector<int64_t>> descs(numIn);
   std::vector<std::vector<uint8_t>> scratch;
@@ -247,12 +248,31 @@ kiln_status kiln::rt::callEntry(const EntrySig &e, CheckFailuresFn checks,
     auto *aligned = reinterpret_cast<uint8_t *>(d[1]);
     size_t eb = memElemBytes(s.dtype);
     kiln_tensor *t = nullptr;
-    kiln_status st;
-    if (allocated && !isForeign(allocated) && !isPacked(s.dtype) &&
-        isRowMajor(d + 3, d + 3 + rank, rank)) {
+    kiln_status st = KILN_OK;
+    if (into) {
+      // The caller's tensor, its shape checked against the signature; a
+      // dynamic dim is known only now.
+      t = outputs[o];
+      for (int k = 0; k < rank && st == KILN_OK; ++k)
+        if (t->dims[k] != d[3 + k])
+          st = fail(KILN_ERROR_SHAPE,
+                    "entry '" + e.name + "' output " + std::to_string(o) +
+                        ": the result has shape " +
+                        shapeString(std::vector<int64_t>(d + 3, d + 3 + rank)) +
+                        ", the given tensor " +
+                        shapeString(std::vector<int64_t>(t->dims,
+                                                         t->dims + rank)));
+      if (st == KILN_OK && status == KILN_OK) {
+        if (isPacked(s.dtype))
+          std::memset(t->data, 0, t->nbytes);
+        copyStrided(d, rank, aligned, eb, isPacked(s.dtype),
+                    static_cast<uint8_t *>(t->data));
+      }
+    } else if (allocated && !isForeign(allocated) && !isPacked(s.dtype) &&
+               isRowMajor(d + 3, d + 3 + rank, rank)) {
       // The usual case: a fresh dense buffer; the tensor takes it over.
       st = adoptBuffer(s.dtype, rank, d + 3, aligned + d[2] * eb, allocated,
-                       &t);
+                       a->bufferFree ? a : nullptr, &t);
       if (st == KILN_OK) {
         foreign.push_back(allocated);
         allocated = nullptr;
@@ -265,13 +285,14 @@ kiln_status kiln::rt::callEntry(const EntrySig &e, CheckFailuresFn checks,
     }
     if (st != KILN_OK && status == KILN_OK)
       status = st;
-    outputs[o] = t;
+    if (!into)
+      outputs[o] = t;
     if (allocated && !isForeign(allocated)) {
-      std::free(allocated);
+      freeResultBuffer(a, allocated);
       foreign.push_back(allocated);
     }
   }
-  if (status != KILN_OK)
+  if (status != KILN_OK && !into)
     for (size_t o = 0; o < numOut; ++o) {
       kiln_tensor_free(outputs[o]);
       outputs[o] = nullptr;

@@ -317,7 +317,12 @@ KILN_HIDDEN const KilnParallelSymbol *kiln_parallel_symbols(int *count) {
       KILN_SYM(__kmpc_barrier),            KILN_SYM(__kmpc_for_static_init_4u),
       KILN_SYM(__kmpc_for_static_init_8u), KILN_SYM(__kmpc_for_static_init_4),
       KILN_SYM(__kmpc_for_static_init_8),  KILN_SYM(__kmpc_for_static_fini),
-      KILN_SYM(kiln_artifact_set_num_threads)};
+      KILN_SYM(kiln_artifact_set_num_threads),
+      KILN_SYM(_mlir_ciface_kiln_workspace_frame),
+      KILN_SYM(_mlir_memref_to_llvm_alloc),
+      KILN_SYM(_mlir_memref_to_llvm_aligned_alloc),
+      KILN_SYM(_mlir_memref_to_llvm_free),
+      KILN_SYM(kiln_artifact_buffer_free)};
   *count = int(sizeof symbols / sizeof symbols[0]);
   return symbols;
 }

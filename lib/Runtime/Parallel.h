@@ -8,6 +8,7 @@
 #ifndef KILN_LIB_RUNTIME_PARALLEL_H
 #define KILN_LIB_RUNTIME_PARALLEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /// Most values a parallel region may capture (`__kmpc_fork_call` argc).
@@ -34,6 +35,18 @@ const KilnParallelSymbol *kiln_parallel_symbols(int *count);
 /// Threads for the parallel loops of this copy of the library: 0 = all cores
 /// the process may run on (sched_getaffinity), the default.
 void kiln_artifact_set_num_threads(int threads);
+
+/// Memory.cpp: the calling thread's block of at least `bytes` bytes for
+/// workspace frame `key` (written as a memref<?xi8> descriptor), and the
+/// buffer pool behind memref.alloc/dealloc (use-generic-functions).
+struct KilnDescriptor1D;
+void _mlir_ciface_kiln_workspace_frame(struct KilnDescriptor1D *result,
+                                       int64_t key, int64_t bytes);
+void *_mlir_memref_to_llvm_alloc(size_t bytes);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t bytes);
+void _mlir_memref_to_llvm_free(void *ptr);
+/// Frees a result buffer the artifact handed out (exported; kiln_runtime.h).
+void kiln_artifact_buffer_free(void *ptr);
 
 #ifdef __cplusplus
 }

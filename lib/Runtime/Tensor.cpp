@@ -101,10 +101,49 @@ kiln_status kiln_tensor_create(kiln_dtype dtype, int rank, const int64_t *dims,
   return KILN_OK;
 }
 
+kiln_status kiln_tensor_wrap(kiln_dtype dtype, int rank, const int64_t *dims,
+                             void *data, kiln_tensor **out) {
+  if (!out)
+    return fail(KILN_ERROR_ARGUMENT, "kiln_tensor_wrap: null output pointer");
+  *out = nullptr;
+  if (dtype < 0 || dtype >= KILN_DTYPE_COUNT)
+    return fail(KILN_ERROR_ARGUMENT, "kiln_tensor_wrap: invalid dtype");
+  if (rank < 0 || rank > KILN_MAX_RANK || (rank > 0 && !dims))
+    return fail(KILN_ERROR_ARGUMENT,
+                "kiln_tensor_wrap: rank " + std::to_string(rank) +
+                    " outside 0.." + std::to_string(KILN_MAX_RANK));
+  int64_t count = 1;
+  for (int d = 0; d < rank; ++d) {
+    if (dims[d] < 0 || (dims[d] > 0 && count > (INT64_MAX >> 4) / dims[d]))
+      return fail(KILN_ERROR_ARGUMENT, "kiln_tensor_wrap: invalid dim " +
+                                           std::to_string(dims[d]));
+    count *= dims[d];
+  }
+  size_t nbytes = (size_t(count) * kDtypes[dtype].bits + 7) / 8;
+  if (nbytes && !data)
+    return fail(KILN_ERROR_ARGUMENT, "kiln_tensor_wrap: null data");
+  auto *t = static_cast<kiln_tensor *>(std::calloc(1, sizeof(kiln_tensor)));
+  if (!t)
+    return fail(KILN_ERROR_OUT_OF_MEMORY, "kiln_tensor_wrap: out of memory");
+  t->dtype = dtype;
+  t->rank = rank;
+  for (int d = 0; d < rank; ++d)
+    t->dims[d] = dims[d];
+  t->data = data;
+  t->nbytes = nbytes;
+  *out = t;
+  return KILN_OK;
+}
+
 void kiln_tensor_free(kiln_tensor *tensor) {
   if (!tensor)
     return;
-  std::free(tensor->toFree);
+  if (tensor->owner) {
+    freeResultBuffer(tensor->owner, tensor->toFree);
+    releaseArtifact(tensor->owner);
+  } else {
+    std::free(tensor->toFree);
+  }
   std::free(tensor);
 }
 
@@ -123,7 +162,8 @@ void *kiln_tensor_data(kiln_tensor *t) { return t ? t->data : nullptr; }
 
 kiln_status kiln::rt::adoptBuffer(kiln_dtype dtype, int rank,
                                   const int64_t *dims, void *data,
-                                  void *toFree, kiln_tensor **out) {
+                                  void *toFree, kiln_artifact *owner,
+                                  kiln_tensor **out) {
   *out = nullptr;
   int64_t count = 1;
   for (int d = 0; d < rank; ++d)
@@ -137,6 +177,9 @@ kiln_status kiln::rt::adoptBuffer(kiln_dtype dtype, int rank,
     t->dims[d] = dims[d];
   t->data = data;
   t->toFree = toFree;
+  t->owner = owner;
+  if (owner)
+    retainArtifact(owner);
   t->nbytes = (size_t(count) * kDtypes[dtype].bits + 7) / 8;
   *out = t;
   return KILN_OK;

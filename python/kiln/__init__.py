@@ -3,6 +3,8 @@
     import kiln
     model = kiln.compile("model.onnx")          # or .mlir, bytes, ModelProto
     y = model(x)                                # numpy in, numpy out
+    model(x, out=y)                             # into an array you own
+    model.path                                  # the artifact on disk
     model = kiln.compile_torch(module, (x,))    # via torch.onnx.export
 
 Compilation runs Kiln's driver in-process (kiln-cpu-pipeline, the same
@@ -34,7 +36,13 @@ get_num_threads = _kiln.get_num_threads
 
 
 class CompiledModel:
-    """A compiled artifact; calling it runs its entry point."""
+    """A compiled artifact; calling it runs its entry point.
+
+    `path` is the shared artifact on disk (kiln-run and the C runtime load
+    it too); it lives as long as the model. Results are numpy arrays over
+    the artifact's own buffers (no copy); `out=` writes them into arrays the
+    caller owns instead, so a loop of calls allocates nothing.
+    """
 
     def __init__(self, source, onnx, name, target, mcpu, opt_level, entry,
                  graph_fusion=True):
@@ -51,18 +59,30 @@ class CompiledModel:
     def entries(self):
         return list(self._artifact.entries)
 
-    def __call__(self, *inputs):
-        return self.call(self.entry, *inputs)
+    def __call__(self, *inputs, out=None):
+        return self.call(self.entry, *inputs, out=out)
 
-    def call(self, entry, *inputs):
-        """Runs entry point `entry` (any of `entries`) on `inputs`."""
+    def call(self, entry, *inputs, out=None):
+        """Runs entry point `entry` (any of `entries`) on `inputs`.
+
+        `out`: an array (one output) or a tuple of arrays with the outputs'
+        exact dtypes and shapes, C-contiguous and writeable; the results are
+        written into them and they are returned.
+        """
         sig = self._artifact.inputs(entry)
         if len(inputs) != len(sig):
             raise TypeError(f"kiln: entry '{entry}' takes {len(sig)} "
                             f"inputs, {len(inputs)} given")
         arrays = [_convert(x, kind, want, f"input {i} of '{entry}'")
                   for i, (x, (kind, want, _)) in enumerate(zip(inputs, sig))]
-        outputs = self._artifact.run(entry, arrays)
+        outs = None
+        if out is not None:
+            outs = list(out) if isinstance(out, (tuple, list)) else [out]
+            for i, o in enumerate(outs):
+                if not isinstance(o, np.ndarray):
+                    raise TypeError(f"kiln: out= element {i} is "
+                                    f"{type(o).__name__}, not a numpy array")
+        outputs = self._artifact.run(entry, arrays, outs)
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
 

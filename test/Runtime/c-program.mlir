@@ -26,6 +26,7 @@
 // HEADER-NEXT: } sum_prod_results;
 // HEADER-NEXT: void _mlir_ciface_sum_prod(sum_prod_results *results, kiln_memref_r1 *in0, kiln_memref_r1 *in1);
 // HEADER: const char *kiln_artifact_metadata(void);
+// HEADER: void kiln_artifact_buffer_free(void *allocated);
 
 // DIRECT: metadata: kiln-artifact 1
 // DIRECT: mm ok

@@ -14,6 +14,12 @@ struct ReferencePipelineOptions
       *this, "lower-to-llvm",
       llvm::cl::desc("Continue past loops to the LLVM dialect"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> pooledBuffers{
+      *this, "pooled-buffers",
+      llvm::cl::desc("memref.alloc/dealloc call the artifact runtime's "
+                     "buffer pool (lib/Runtime/Memory.cpp) instead of "
+                     "malloc/free"),
+      llvm::cl::init(false)};
 };
 
 /// The reference path: every kiln op through convert-kiln-to-linalg, then
@@ -75,7 +81,9 @@ void addBufferizationPasses(OpPassManager &pm);
 
 /// Loops, memrefs, math and vectors to the LLVM dialect: the tail every Kiln
 /// pipeline shares.
-void addLowerToLLVMPasses(OpPassManager &pm);
+/// With `pooledBuffers`, memref.alloc/dealloc call the artifact runtime's
+/// buffer pool (lib/Runtime/Memory.cpp) instead of malloc/free.
+void addLowerToLLVMPasses(OpPassManager &pm, bool pooledBuffers = false);
 
 void registerKilnPipelines();
 

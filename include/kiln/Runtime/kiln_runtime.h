@@ -32,9 +32,10 @@
  *     first argument points to a struct of the result descriptors laid out
  *     one after the other; with none, only the inputs. A descriptor of rank
  *     r is { void *allocated; void *aligned; int64_t offset;
- *     int64_t sizes[r]; int64_t strides[r]; }. Results are allocated by the
- *     artifact with malloc; the runtime takes ownership (free()), except a
- *     result that aliases an input or a constant, which it copies. Entry
+ *     int64_t sizes[r]; int64_t strides[r]; }. Results are allocated from
+ *     the artifact's buffer pool; the runtime takes ownership and returns
+ *     them through kiln_artifact_buffer_free (below), except a result that
+ *     aliases an input or a constant, which it copies. Entry
  *     inputs are read-only: the compiler marks them non-writable, so the
  *     code never updates an input in place. At most KILN_MAX_ARGS pointer
  *     parameters (results pointer included) per entry.
@@ -49,6 +50,13 @@
  *     before and after a call and, when it grew, discards the outputs and
  *     returns KILN_ERROR_DATA. Calls of one artifact that overlap in time
  *     may each see the other's failure (never miss their own).
+ *   void kiln_artifact_buffer_free(void *buffer);
+ *     Returns a result buffer to the artifact's pool. Compiled code takes
+ *     its working memory from per-thread workspace frames planned at compile
+ *     time and from this pool, both kept across calls, so a warm call
+ *     neither calls malloc nor faults pages (lib/Runtime/Memory.cpp).
+ *     Optional: artifacts made before the pool lack it, and their results
+ *     are malloc'ed and released with free().
  *   void kiln_artifact_set_num_threads(int threads);
  *     Threads for the artifact's parallel loops, 0 = all cores the process
  *     may run on (sched_getaffinity), the default. Optional (artifacts made
@@ -132,6 +140,8 @@ kiln_status kiln_artifact_from_symbols(kiln_symbol_lookup lookup,
                                        void *context,
                                        void (*release)(void *context),
                                        kiln_artifact **out);
+/* Drops the caller's reference; the library is unloaded once no output
+ * tensor of kiln_run holds a buffer of it. */
 void kiln_artifact_free(kiln_artifact *artifact);
 /* The comma-separated features the artifact needs ("" if none). */
 const char *kiln_artifact_isa(const kiln_artifact *artifact);
@@ -155,6 +165,11 @@ kiln_status kiln_entry_output(const kiln_artifact *artifact, int entry, int i,
  * kiln_tensor_nbytes bytes are copied from it. */
 kiln_status kiln_tensor_create(kiln_dtype dtype, int rank, const int64_t *dims,
                                const void *data, kiln_tensor **out);
+/* A tensor over the caller's memory: `data` holds kiln_tensor_nbytes bytes,
+ * dense row-major, and must outlive the tensor; Kiln never copies or frees
+ * it. For inputs without a copy and for kiln_run_into's outputs. */
+kiln_status kiln_tensor_wrap(kiln_dtype dtype, int rank, const int64_t *dims,
+                             void *data, kiln_tensor **out);
 void kiln_tensor_free(kiln_tensor *tensor);
 kiln_dtype kiln_tensor_dtype(const kiln_tensor *tensor);
 int kiln_tensor_rank(const kiln_tensor *tensor);
@@ -163,10 +178,21 @@ size_t kiln_tensor_nbytes(const kiln_tensor *tensor);
 void *kiln_tensor_data(kiln_tensor *tensor);
 
 /* Runs `entry` on `inputs`, checking dtypes and shapes against its
- * signature; creates the output tensors (the caller frees them). */
+ * signature; creates the output tensors (the caller frees them). Their
+ * storage comes from the artifact's buffer pool: an output tensor keeps the
+ * artifact loaded until it is freed, even after kiln_artifact_free. */
 kiln_status kiln_run(kiln_artifact *artifact, int entry,
                      kiln_tensor *const *inputs, int num_inputs,
                      kiln_tensor **outputs, int num_outputs);
+/* Like kiln_run, but writes the results into `outputs`: tensors the caller
+ * made (kiln_tensor_create or kiln_tensor_wrap) with each output's declared
+ * dtype and shape (a dynamic dim must match the result's, else
+ * KILN_ERROR_SHAPE). Each result is copied once into its tensor and its
+ * buffer goes back to the pool, so repeated calls allocate nothing. On
+ * failure the outputs' contents are unspecified. */
+kiln_status kiln_run_into(kiln_artifact *artifact, int entry,
+                          kiln_tensor *const *inputs, int num_inputs,
+                          kiln_tensor *const *outputs, int num_outputs);
 
 /* Threads used by compiled code: 0 = all cores (the default). Applies to
  * every artifact loaded now or later (through its

@@ -406,6 +406,42 @@ def KilnCpuInlineAllocaScopes
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def KilnCpuPlanWorkspace
+    : Pass<"kiln-cpu-plan-workspace", "::mlir::ModuleOp"> {
+  let summary = "Places buffers of bounded size that do not escape into "
+                "per-thread workspace frames planned at compile time";
+  let description = [{
+    Runs in `kiln-cpu-pipeline` on memrefs, after the parallel loops became
+    `omp.parallel`. Every function body and every `omp.parallel` region is a
+    frame. A `memref.alloc` is placed in its frame when
+
+    * its size has a constant upper bound (static dims, or dynamic dims that
+      are constants, `arith.minsi`/`minui` with a constant, or an
+      `affine.min` with a constant result: a remainder tile),
+    * everything between it and the frame runs sequentially on one thread
+      (`scf.for`/`if`/`while`, `omp.wsloop` and its loop nest,
+      `memref.alloca_scope`), and
+    * it and its views are only read, written, copied, measured and
+      deallocated: never yielded, returned, passed to a call or carried
+      into a loop, and never asked for their pointer (buffer deallocation's
+      run-time alias checks).
+
+    Its live range is the span of its block from the alloc to the last op
+    that holds a use; buffers whose ranges do not overlap share bytes (an
+    allocation in a loop body reuses its slot every iteration). Offsets are
+    64-byte aligned (or the alloc's alignment). The frame's base comes from
+    `kiln_workspace_frame(frame, bytes)` (lib/Runtime/Memory.cpp), once per
+    entry of the frame: each thread keeps one block per frame and reuses it
+    across calls, so a call neither calls malloc nor faults pages after the
+    first. Placed allocs become `memref.view`s of the base; their
+    `memref.dealloc`s are erased. Everything else stays a `memref.alloc`,
+    which the pipeline lowers to the artifact's buffer pool.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def KilnCpuParallelForall
     : Pass<"kiln-cpu-parallel-forall", "::mlir::ModuleOp"> {
   let summary = "Maps outermost scf.forall loops to scf.parallel for the "

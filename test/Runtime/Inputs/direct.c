@@ -34,7 +34,7 @@ int main(void) {
         return 1;
       }
     }
-  free(dc.allocated);
+  kiln_artifact_buffer_free(dc.allocated);
   printf("mm ok\n");
 
   /* add_relu on a dynamic batch of 3 rows. */
@@ -53,7 +53,7 @@ int main(void) {
       return 1;
     }
   }
-  free(dr.allocated);
+  kiln_artifact_buffer_free(dr.allocated);
   printf("add_relu ok\n");
 
   sum_prod_results res;
@@ -66,8 +66,8 @@ int main(void) {
       printf("sum_prod[%d] = %g, %g\n", i, sum[i], prod[i]);
       return 1;
     }
-  free(res.r0.allocated);
-  free(res.r1.allocated);
+  kiln_artifact_buffer_free(res.r0.allocated);
+  kiln_artifact_buffer_free(res.r1.allocated);
   printf("sum_prod ok\n");
   if (memcmp(a, a0, sizeof a) != 0)
     return 1;
