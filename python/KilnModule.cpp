@@ -31,16 +31,32 @@ namespace drv = mlir::kiln::driver;
 namespace {
 /// Compiles `source` (MLIR text, or an ONNX ModelProto when `onnx`) into
 /// the shared artifact `output`; throws RuntimeError with the diagnostics.
-void compileFile(py::bytes source, bool onnx, const std::string &name,
-                 const std::string &output, const std::string &mcpu,
-                 unsigned optLevel, bool graphFusion) {
+/// With `remarksYaml` non-empty, Kiln's remarks are also written there as
+/// YAML; returns them as dicts (kind, category, pass, name, function,
+/// location, message), empty unless `remarks`.
+std::vector<py::dict> compileFile(py::bytes source, bool onnx,
+                                  const std::string &name,
+                                  const std::string &output,
+                                  const std::string &mcpu, unsigned optLevel,
+                                  bool graphFusion, bool remarks,
+                                  const std::string &remarksYaml) {
   std::string bytes = source;
   mlir::DialectRegistry registry;
   drv::registerDriverDialects(registry);
   mlir::MLIRContext context(registry);
   std::string messages;
   llvm::raw_string_ostream os(messages);
+  std::vector<drv::RemarkRecord> records;
+  if (remarks) {
+    drv::RemarkSink sink;
+    sink.yamlPath = remarksYaml;
+    sink.collect = [&](const drv::RemarkRecord &r) { records.push_back(r); };
+    if (mlir::failed(drv::enableRemarks(context, sink)))
+      throw std::runtime_error("kiln: cannot write remarks to " + remarksYaml);
+  }
   mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+    if (d.getSeverity() != mlir::DiagnosticSeverity::Error)
+      return mlir::success(); // remarks come through `records`
     // "file: error: ..." as the tools print it (file:line:col for MLIR).
     auto file = d.getLocation()->findInstanceOf<mlir::FileLineColLoc>();
     if (file && file.getLine() == 0)
@@ -61,8 +77,18 @@ void compileFile(py::bytes source, bool onnx, const std::string &name,
   options.optLevel = optLevel;
   options.graphFusion = graphFusion;
   bool ok = module && mlir::succeeded(drv::compile(*module, options, output));
+  if (remarks)
+    drv::finishRemarks(context);
   if (!ok)
     throw std::runtime_error("kiln: compilation failed\n" + messages);
+  std::vector<py::dict> result;
+  for (const drv::RemarkRecord &r : records)
+    result.push_back(py::dict(
+        py::arg("kind") = r.kind, py::arg("category") = r.category,
+        py::arg("pass") = r.pass, py::arg("name") = r.name,
+        py::arg("function") = r.function, py::arg("location") = r.location,
+        py::arg("message") = r.message));
+  return result;
 }
 
 /// ml_dtypes' numpy dtype `name` (bfloat16, float8_*, float4_*, int4).
@@ -298,7 +324,8 @@ PYBIND11_MODULE(_kiln, m) {
   m.doc() = "Kiln's compiler driver and C runtime (use the kiln package)";
   m.def("compile_file", &compileFile, py::arg("source"), py::arg("onnx"),
         py::arg("name"), py::arg("output"), py::arg("mcpu") = "native",
-        py::arg("opt_level") = 3, py::arg("graph_fusion") = true);
+        py::arg("opt_level") = 3, py::arg("graph_fusion") = true,
+        py::arg("remarks") = false, py::arg("remarks_yaml") = "");
   m.def("set_num_threads", &kiln_set_num_threads);
   m.def("get_num_threads", &kiln_get_num_threads);
   py::class_<Artifact>(m, "Artifact")

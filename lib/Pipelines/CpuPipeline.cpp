@@ -52,6 +52,9 @@ void mlir::kiln::buildCpuPipeline(OpPassManager &pm,
     ReferencePipelineOptions reference;
     reference.lowerToLLVM = options.lowerToLLVM;
     reference.pooledBuffers = true; // artifacts free results to the pool
+    KilnCpuRemarkSlowPathsOptions whole;
+    whole.reference = true;
+    pm.addPass(createKilnCpuRemarkSlowPaths(whole));
     buildReferencePipeline(pm, reference);
     return;
   }
@@ -78,6 +81,7 @@ void mlir::kiln::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createKilnCpuTileAndVectorize(tiling));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addPass(createKilnCpuRemarkSlowPaths()); // what stays scalar, and why
 
   addBufferizationPasses(pm);
   pm.addPass(createConvertLinalgToLoopsPass());

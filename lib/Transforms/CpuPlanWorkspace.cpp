@@ -8,6 +8,7 @@
 // neither allocates nor faults pages.
 //
 //===----------------------------------------------------------------------===//
+#include "Remarks.h"
 #include "kiln/Transforms/Passes.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -18,6 +19,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "llvm/ADT/DenseMap.h"
 
 namespace mlir::kiln {
@@ -129,10 +131,10 @@ bool isView(Operation *op) {
              memref::ViewOp>(op);
 }
 
-/// Every op that touches `alloc` or a view of it; fails when one lets the
-/// buffer escape.
-LogicalResult collectUsers(memref::AllocOp alloc,
-                           SmallVectorImpl<Operation *> &users) {
+/// Every op that touches `alloc` or a view of it; returns the first that
+/// lets the buffer escape, if any.
+Operation *collectUsers(memref::AllocOp alloc,
+                        SmallVectorImpl<Operation *> &users) {
   SmallVector<Value> worklist = {alloc.getResult()};
   while (!worklist.empty()) {
     Value v = worklist.pop_back_val();
@@ -144,10 +146,43 @@ LogicalResult collectUsers(memref::AllocOp alloc,
         continue;
       }
       if (!isLocalUse(use))
-        return failure();
+        return user;
     }
   }
-  return success();
+  return nullptr;
+}
+
+/// Why a buffer used by `escape` cannot get a fixed slot.
+std::string escapeReason(Operation *escape) {
+  if (isa<scf::YieldOp, scf::ForOp, scf::WhileOp>(escape))
+    return "it is carried from one iteration to the next";
+  if (auto call = dyn_cast<func::CallOp>(escape))
+    return "it is passed to @" + call.getCallee().str() +
+           " (buffer deallocation's run-time ownership check)";
+  if (isa<memref::ExtractAlignedPointerAsIndexOp,
+          memref::ExtractStridedMetadataOp>(escape))
+    return "its pointer is taken (buffer deallocation's ownership check)";
+  return "it escapes through " + escape->getName().getStringRef().str();
+}
+
+/// Whether `op` is inside a loop below `frame` (it runs once per
+/// iteration).
+bool inLoop(Operation *op, Operation *frame) {
+  for (Operation *p = op->getParentOp(); p && p != frame; p = p->getParentOp())
+    if (isa<LoopLikeOpInterface>(p) || isa<omp::LoopNestOp>(p))
+      return true;
+  return false;
+}
+
+/// A buffer left to the pool inside a loop costs an allocation per
+/// iteration: a kiln-slow-path remark says so and why.
+void remarkPerIteration(memref::AllocOp alloc, Operation *frame,
+                        const Twine &why) {
+  Operation *scope = frame ? frame : alloc->getParentOfType<func::FuncOp>();
+  if (scope && inLoop(alloc, scope))
+    remarks::slowPath(alloc, "kiln-cpu-plan-workspace", "buffer-per-iteration",
+                      "a buffer is allocated from the pool on every loop "
+                      "iteration: " + why);
 }
 
 struct Slot {
@@ -181,17 +216,23 @@ struct CpuPlanWorkspace
     module.walk([&](memref::AllocOp alloc) {
       Operation *frame = frameOf(alloc);
       if (!frame)
-        return;
+        return remarkPerIteration(alloc, frame,
+                                  "an enclosing op may run it on several "
+                                  "threads at once");
       auto bytes = boundedBytes(alloc);
+      if (!bytes)
+        return remarkPerIteration(alloc, frame,
+                                  "its size has no constant upper bound");
       SmallVector<Operation *> users;
-      if (!bytes || failed(collectUsers(alloc, users)))
-        return;
+      if (Operation *escape = collectUsers(alloc, users))
+        return remarkPerIteration(alloc, frame, escapeReason(escape));
       Block *block = alloc->getBlock();
       int64_t end = span[alloc].second;
       for (Operation *user : users) {
         Operation *anc = block->findAncestorOpInBlock(*user);
         if (!anc)
-          return; // used outside its block: not a span of it
+          return remarkPerIteration(alloc, frame,
+                                    "it is used outside its block");
         end = std::max(end, span[anc].second);
       }
       int64_t align = std::max<int64_t>(64, alloc.getAlignment().value_or(0));

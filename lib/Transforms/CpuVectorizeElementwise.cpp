@@ -27,29 +27,43 @@ bool eligibleType(Type t) {
 }
 
 bool eligible(linalg::GenericOp op) {
-  if (!op.hasPureTensorSemantics() || op.getNumLoops() == 0 ||
-      op.getNumLoops() > 4)
-    return false;
+  return !mlir::kiln::whyNotVectorizedElementwise(op);
+}
+} // namespace
+
+std::optional<std::string>
+mlir::kiln::whyNotVectorizedElementwise(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics())
+    return std::string("it works on buffers, not tensors");
+  if (op.getNumLoops() == 0 || op.getNumLoops() > 4)
+    return "it has " + std::to_string(op.getNumLoops()) +
+           " loops (the row vectorizer takes 1 to 4)";
   for (Value v : op->getOperands())
-    if (!eligibleType(v.getType()))
-      return false;
+    if (!eligibleType(v.getType())) {
+      std::string type;
+      llvm::raw_string_ostream os(type);
+      os << v.getType();
+      return "an operand is " + type +
+             " (the row vectorizer takes f32, f16, bf16, i32, i64, index)";
+    }
   for (AffineMap map : op.getIndexingMapsArray())
     if (!map.isProjectedPermutation())
-      return false;
+      return std::string("an operand is indexed by a non-permutation map "
+                         "(a window or a stride)");
   // Reductions only over the innermost loop (rows reduce in one vector).
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   for (unsigned i = 0; i + 1 < iters.size(); ++i)
     if (iters[i] != utils::IteratorType::parallel)
-      return false;
+      return std::string("it reduces over a dim that is not the innermost");
   for (Operation &inner : op.getBody()->without_terminator()) {
     bool ok = isa<arith::ArithDialect>(inner.getDialect()) ||
               isa<math::ExpOp, math::LogOp, linalg::IndexOp>(inner);
     if (!ok)
-      return false;
+      return "its body has " + inner.getName().getStringRef().str() +
+             " (the row vectorizer takes arith ops, math.exp and math.log)";
   }
-  return true;
+  return std::nullopt;
 }
-} // namespace
 
 LogicalResult mlir::kiln::vectorizeElementwiseGenerics(RewriterBase &rewriter,
                                                        Operation *root,

@@ -9,7 +9,10 @@
 #ifndef KILN_LIB_TRANSFORMS_CPUVECTORIZEELEMENTWISE_H
 #define KILN_LIB_TRANSFORMS_CPUVECTORIZEELEMENTWISE_H
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
+#include <optional>
+#include <string>
 
 namespace mlir::kiln {
 /// Vectorizes the eligible linalg.generic ops under `root` (float, i1, i32
@@ -18,6 +21,9 @@ namespace mlir::kiln {
 /// Ops it cannot vectorize stay as they are (correct scalar loops).
 LogicalResult vectorizeElementwiseGenerics(RewriterBase &rewriter,
                                            Operation *root, int64_t chunk);
+/// Why the row vectorizer does not take `op`, or nullopt when it does
+/// (kiln-cpu-remark-slow-paths reports the reason).
+std::optional<std::string> whyNotVectorizedElementwise(linalg::GenericOp op);
 } // namespace mlir::kiln
 
 #endif // KILN_LIB_TRANSFORMS_CPUVECTORIZEELEMENTWISE_H

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 #include "ConstantData.h"
 #include "kiln/IR/KilnOps.h"
+#include "Remarks.h"
 #include "kiln/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/PatternMatch.h"
@@ -47,22 +48,30 @@ Value f32Constant(PatternRewriter &b, Location loc, ArrayRef<int64_t> shape,
                            data, "folded_conv_bn");
 }
 
+constexpr llvm::StringLiteral kPass = "kiln-fold-conv-bn";
+
 struct FoldConvBatchNorm : OpRewritePattern<BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(BatchNormOp bn,
                                 PatternRewriter &b) const override {
     auto conv = bn.getInput().getDefiningOp<ConvOp>();
-    if (!conv || !conv->hasOneUse())
-      return b.notifyMatchFailure(bn, "input is not a conv used only here");
+    if (!conv)
+      return remarks::fusionMissed(bn, kPass, "conv-bn",
+                                   "its input is not a kiln.conv");
+    if (!conv->hasOneUse())
+      return remarks::fusionMissed(bn, kPass, "conv-bn",
+                                   "the conv's result has other uses");
     // Only [] or [bias]: a BN after an activation does not fold.
     ArrayAttr steps = conv.getEpilogue();
     bool hasBias = false;
     if (steps.size() > 1)
-      return b.notifyMatchFailure(bn, "conv epilogue has more than a bias");
+      return remarks::fusionMissed(bn, kPass, "conv-bn",
+                                   "conv epilogue has more than a bias");
     if (steps.size() == 1) {
       if (cast<EpilogueStepAttr>(steps[0]).getKind() != EpilogueKind::Bias)
-        return b.notifyMatchFailure(bn, "conv epilogue is not a bias");
+        return remarks::fusionMissed(bn, kPass, "conv-bn",
+                                   "conv epilogue is not a bias");
       hasBias = true;
     }
     auto outType = cast<RankedTensorType>(conv.getResult().getType());
@@ -71,16 +80,19 @@ struct FoldConvBatchNorm : OpRewritePattern<BatchNormOp> {
         conv.getDataLayout() == kiln::DataLayout::NCHW ? 1 : rank - 1;
     int64_t axis = bn.getChannelAxis();
     if ((axis < 0 ? axis + rank : axis) != channelDim)
-      return b.notifyMatchFailure(bn, "normalizes another axis");
+      return remarks::fusionMissed(bn, kPass, "conv-bn",
+                                   "normalizes another axis");
     int64_t channels = outType.getDimSize(channelDim);
     if (ShapedType::isDynamic(channels))
-      return b.notifyMatchFailure(bn, "dynamic channel count");
+      return remarks::fusionMissed(bn, kPass, "conv-bn",
+                                   "dynamic channel count");
     auto gamma = constantValues(bn.getGamma(), channels);
     auto beta = constantValues(bn.getBeta(), channels);
     auto mean = constantValues(bn.getMean(), channels);
     auto var = constantValues(bn.getVariance(), channels);
     if (!gamma || !beta || !mean || !var)
-      return b.notifyMatchFailure(bn, "statistics are not f32 constants");
+      return remarks::fusionMissed(bn, kPass, "conv-bn",
+                                   "statistics are not f32 constants");
     std::optional<std::vector<double>> bias =
         std::vector<double>(size_t(channels), 0.0);
     if (hasBias)
@@ -138,6 +150,11 @@ struct FoldConvBatchNorm : OpRewritePattern<BatchNormOp> {
         conv.getPadHighAttr(), conv.getDilationsAttr(), conv.getGroupsAttr(),
         conv.getDataLayoutAttr(), conv.getFilterLayoutAttr(),
         b.getArrayAttr(newSteps));
+    remarks::fusionDone(bn, kPass, "conv-bn",
+                        weights && bias
+                            ? "folded into the conv's weights and bias"
+                            : "folded into the conv's epilogue (a per-channel "
+                              "scale and shift at run time)");
     b.replaceOp(bn, fused.getResult());
     b.eraseOp(conv);
     return success();

@@ -27,6 +27,7 @@
 #include "AttentionMatchers.h"
 #include "ConstantMask.h"
 #include "kiln/IR/KilnOps.h"
+#include "Remarks.h"
 #include "kiln/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -48,20 +49,30 @@ using namespace mlir::kiln;
 using namespace mlir::kiln::attention_match;
 
 namespace {
+constexpr llvm::StringLiteral kPass = "kiln-fuse-attention";
+
 struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(MatmulOp pv,
                                 PatternRewriter &b) const override {
-    if (pv.getTransposeB())
-      return failure();
     auto softmax = pv.getLhs().getDefiningOp<SoftmaxOp>();
-    if (!softmax || !softmax->hasOneUse())
-      return b.notifyMatchFailure(pv, "lhs is not a softmax used once");
+    if (!softmax)
+      return failure(); // not a candidate
+    // From here on a softmax feeds this matmul: a candidate, whose outcome
+    // is a kiln-fusion remark on the softmax.
+    auto miss = [&](const Twine &reason) {
+      return remarks::fusionMissed(softmax, kPass, "attention", reason);
+    };
+    if (pv.getTransposeB())
+      return miss("P V multiplies by V transposed");
+    if (!softmax->hasOneUse())
+      return miss("the softmax has other uses than P V (the probabilities "
+                  "are needed elsewhere)");
     int64_t rank = cast<RankedTensorType>(softmax.getType()).getRank();
     int64_t dim = softmax.getDimension();
     if ((dim < 0 ? dim + rank : dim) != rank - 1)
-      return b.notifyMatchFailure(pv, "softmax is not over the last dim");
+      return miss("softmax is not over the last dim");
     Value s = softmax.getInput();
     Value mask;
     bool causal = false;
@@ -69,18 +80,18 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
     RankedTensorType selectMaskType;
     if (auto sel = s.getDefiningOp<arith::SelectOp>()) {
       if (!sel->hasOneUse())
-        return failure();
+        return miss("the masking select has other uses");
       bool keepWhen = isHidingFill(sel.getTrueValue()) ? false : true;
       Value fill = keepWhen ? sel.getFalseValue() : sel.getTrueValue();
       if (!isHidingFill(fill))
-        return b.notifyMatchFailure(pv, "select does not hide with -inf");
+        return miss("select does not hide with -inf");
       std::optional<ConstantMask> cond =
           evaluateConstantMask(sel.getCondition());
       if (!cond)
-        return b.notifyMatchFailure(pv, "select condition is not constant");
+        return miss("select condition is not constant");
       std::optional<SmallVector<bool>> kept = keptPositions(*cond, keepWhen);
       if (!kept)
-        return b.notifyMatchFailure(pv, "condition differs across slices");
+        return miss("condition differs across slices");
       int64_t sq = cond->rows(), skv = cond->cols();
       // Hidden scores become the fill: with -inf a row that keeps nothing
       // gives 0 (kiln.softmax's rule, and kiln.attention's), with a finite
@@ -109,7 +120,7 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
       s = keepWhen ? sel.getTrueValue() : sel.getFalseValue();
     } else if (auto add = s.getDefiningOp<arith::AddFOp>()) {
       if (!add->hasOneUse())
-        return failure();
+        return miss("the mask addition has other uses");
       // The scores are the operand that leads (through a splat scaling) to
       // the QK^T matmul; a mask may itself be computed, so test both.
       auto leadsToMatmul = [](Value x) {
@@ -119,7 +130,7 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
       };
       bool lhsScores = leadsToMatmul(add.getLhs());
       if (lhsScores == leadsToMatmul(add.getRhs()))
-        return b.notifyMatchFailure(pv, "cannot tell the scores from the mask");
+        return miss("cannot tell the scores from the mask");
       s = lhsScores ? add.getLhs() : add.getRhs();
       mask = lhsScores ? add.getRhs() : add.getLhs();
     }
@@ -130,7 +141,7 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
     }
     auto qk = s.getDefiningOp<MatmulOp>();
     if (!qk || !qk->hasOneUse())
-      return b.notifyMatchFailure(pv, "no Q K^T matmul");
+      return miss("no Q K^T matmul");
     Value q = qk.getLhs(), k = qk.getRhs(), v = pv.getRhs();
     // nn.MultiheadAttention scales q before the matmul.
     if (auto scaled = splatScaling(q)) {
@@ -141,15 +152,15 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
     if (!qk.getTransposeB()) {
       kT = transposeOf(k);
       if (!kT)
-        return b.notifyMatchFailure(pv, "K is not transposed");
+        return miss("K is not transposed");
       k = kT.getInput();
     }
     if ((rank != 3 && rank != 4) || !isF32OfRank(q, rank) ||
         !isF32OfRank(k, rank) || !isF32OfRank(v, rank) ||
         !isF32OfRank(pv.getResult(), rank))
-      return b.notifyMatchFailure(pv, "not [B, H, S, D] or [B*H, S, D] f32");
+      return miss("not [B, H, S, D] or [B*H, S, D] f32");
     if (!(scale > 0.0) || !std::isfinite(scale))
-      return b.notifyMatchFailure(pv, "scale is not finite and > 0");
+      return miss("scale is not finite and > 0");
     if (mask && !causal) {
       std::optional<double> splat = splatValue(mask);
       std::optional<ConstantMask> constant = evaluateConstantMask(mask);
@@ -163,7 +174,7 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
       if (kind == AdditiveMaskKind::Zero || kind == AdditiveMaskKind::Causal)
         mask = Value(); // adds nothing beyond `causal`
       else if (!isF32OfRank(mask, rank))
-        return b.notifyMatchFailure(pv, "mask is not [B|1, H|1, S, T] f32");
+        return miss("mask is not [B|1, H|1, S, T] f32");
     }
     // Every check passed: build what the fused op reads.
     if (kT)
@@ -195,6 +206,10 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
       out = tensor::CollapseShapeOp::create(
           b, loc, pv.getType(), out,
           SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    remarks::fusionDone(softmax, kPass, "attention",
+                        Twine("fused into one kiln.attention") +
+                            (causal ? " {causal}" : "") +
+                            (mask ? " with an additive mask" : ""));
     b.replaceOp(pv, out);
     return success();
   }

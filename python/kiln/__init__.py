@@ -39,19 +39,27 @@ class CompiledModel:
     """A compiled artifact; calling it runs its entry point.
 
     `path` is the shared artifact on disk (kiln-run and the C runtime load
-    it too); it lives as long as the model. Results are numpy arrays over
+    it too); it lives as long as the model. Compiled with `remarks=True`,
+    `remarks` lists what Kiln reported (dicts: kind, category, pass, name,
+    function, location, message; category kiln-slow-path for an op on a
+    slow or reference path, kiln-fusion for a fusion done or not done and
+    why) and `remarks_yaml` is the same in LLVM's YAML remark format;
+    otherwise `remarks` is empty and `remarks_yaml` None. Results are numpy arrays over
     the artifact's own buffers (no copy); `out=` writes them into arrays the
     caller owns instead, so a loop of calls allocates nothing.
     """
 
     def __init__(self, source, onnx, name, target, mcpu, opt_level, entry,
-                 graph_fusion=True):
+                 graph_fusion=True, remarks=False):
         if target != "cpu":
             raise ValueError(f"kiln: unknown target {target!r} (expected 'cpu')")
         self._dir = tempfile.TemporaryDirectory(prefix="kiln-")
         self.path = os.path.join(self._dir.name, "model.so")
-        _kiln.compile_file(source, onnx, name, self.path, mcpu, opt_level,
-                           graph_fusion)
+        self.remarks_yaml = (os.path.join(self._dir.name, "remarks.yaml")
+                             if remarks else None)
+        self.remarks = _kiln.compile_file(
+            source, onnx, name, self.path, mcpu, opt_level, graph_fusion,
+            remarks, self.remarks_yaml or "")
         self._artifact = _kiln.Artifact(self.path)
         self.entry = entry
 
@@ -148,16 +156,17 @@ def _source(model):
 
 
 def compile(model, target="cpu", *, mcpu="native", opt_level=3,
-            entry="main", graph_fusion=True):
+            entry="main", graph_fusion=True, remarks=False):
     """Compiles an ONNX or MLIR model (a path, bytes or an onnx.ModelProto).
 
     `graph_fusion=False` skips kiln-fuse-attention and kiln-fold-conv-bn
-    (to see what they buy). Raises RuntimeError with Kiln's diagnostics when
-    the model is rejected.
+    (to see what they buy). `remarks=True` collects Kiln's remarks (see
+    CompiledModel). Raises RuntimeError with Kiln's diagnostics when the
+    model is rejected.
     """
     data, onnx, name = _source(model)
     return CompiledModel(data, onnx, name, target, mcpu, opt_level, entry,
-                         graph_fusion)
+                         graph_fusion, remarks)
 
 
 def compile_torch(module, example_inputs, *, opset=17, dynamic_batch=False,

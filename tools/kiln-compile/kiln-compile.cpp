@@ -49,6 +49,14 @@ static cl::opt<std::string>
                        "parsed or imported), graph (after the graph-level "
                        "fusions), loops, llvm-dialect"),
               cl::init(""));
+static cl::opt<bool> remarksText(
+    "remarks",
+    cl::desc("Report slow paths (kiln-slow-path) and fusions considered "
+             "(kiln-fusion) as remarks on stderr"),
+    cl::cat(kilnCategory));
+static cl::opt<std::string> remarksYaml(
+    "remarks-yaml", cl::desc("Write the same remarks to FILE as YAML"),
+    cl::value_desc("FILE"), cl::cat(kilnCategory));
 static cl::opt<std::string> testRequiredIsa(
     "test-required-isa", cl::Hidden, cl::init("\x01"),
     cl::desc("Tests only: the ISA recorded in the artifact metadata"));
@@ -108,8 +116,17 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   drv::installToolDiagnostics(context, "kiln-compile");
+  if (remarksText || !remarksYaml.empty()) {
+    drv::RemarkSink sink;
+    sink.text = remarksText;
+    sink.yamlPath = remarksYaml;
+    if (failed(drv::enableRemarks(context, sink)))
+      return 1;
+  }
   OwningOpRef<ModuleOp> module = drv::loadInput(context, sourceMgr, inputFile);
   if (!module)
     return 1;
-  return failed(drv::compile(*module, options, outputFile)) ? 1 : 0;
+  bool ok = succeeded(drv::compile(*module, options, outputFile));
+  drv::finishRemarks(context);
+  return ok ? 0 : 1;
 }

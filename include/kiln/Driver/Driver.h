@@ -69,6 +69,23 @@ struct EntrySignature {
   SmallVector<DimAgreement> agreements;
 };
 
+/// One remark, for a caller that collects them (Python's model.remarks).
+struct RemarkRecord {
+  std::string kind;     // Passed, Missed, Failure, Analysis
+  std::string category; // kiln-slow-path or kiln-fusion
+  std::string pass, name, function, location, message;
+};
+/// Where Kiln's remarks (lib/Transforms/Remarks.h) go.
+struct RemarkSink {
+  bool text = false;    // as diagnostics: "loc: remark: [Missed] ..."
+  std::string yamlPath; // LLVM's YAML remark format; empty = none
+  std::function<void(const RemarkRecord &)> collect; // may be empty
+};
+/// Turns on MLIR's remark engine for Kiln's categories on `context`; each
+/// candidate reports its last outcome, once, when finishRemarks is called.
+LogicalResult enableRemarks(MLIRContext &context, const RemarkSink &sink);
+void finishRemarks(MLIRContext &context);
+
 /// Every upstream dialect, extension and LLVM IR translation, plus Kiln's.
 void registerDriverDialects(DialectRegistry &registry);
 /// Initializes the native LLVM target (idempotent).

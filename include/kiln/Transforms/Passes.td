@@ -406,6 +406,31 @@ def KilnCpuInlineAllocaScopes
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def KilnCpuRemarkSlowPaths
+    : Pass<"kiln-cpu-remark-slow-paths", "::mlir::ModuleOp"> {
+  let summary = "Reports, as kiln-slow-path remarks, the ops that will run "
+                "as scalar loops";
+  let description = [{
+    Runs in `kiln-cpu-pipeline` after `kiln-cpu-tile-and-vectorize`, on
+    tensors. Every linalg op still there (other than `linalg.fill`) has no
+    vectorized lowering on the CPU path and becomes plain loops
+    (`convert-linalg-to-loops`; LLVM's loop vectorizer may still vectorize an
+    innermost loop). Each gets a missed remark in category `kiln-slow-path`
+    (name `scalar-loops`) that says what the op is and why it was not
+    vectorized: a convolution or pooling window, a contraction whose types
+    the matmul tiling does not take, a reduction not over the innermost
+    dim, or an element-wise body with an op the row vectorizer does not
+    take (tanh, erf, sqrt, integer division, ...). With `reference`, it
+    instead reports each function once (name `reference`): opt level 0 is
+    the reference lowering, naive loops for every op. It changes nothing;
+    without a remark engine (see `kiln-compile --remarks`) it is a no-op.
+  }];
+  let options = [
+    Option<"reference", "reference", "bool", /*default=*/"false",
+           "Report each function as taking the reference lowering">
+  ];
+}
+
 def KilnCpuPlanWorkspace
     : Pass<"kiln-cpu-plan-workspace", "::mlir::ModuleOp"> {
   let summary = "Places buffers of bounded size that do not escape into "

@@ -4,9 +4,9 @@ optimized CPU pipeline (--kiln-cpu-pipeline=mcpu=<target>) and through the
 reference pipeline, both compared with a numpy reference.
 
 Each case logs one line: status, family/name, target, the path the
-optimized pipeline took for it ("fast" when its functions still hold
-`vector.` ops after --kiln-cpu-pipeline=...lower-to-llvm=false, else
-"reference") and the max error of both runs against numpy. The run fails
+optimized pipeline took for it ("slow" when kiln-opt reports a
+kiln-slow-path remark for one of its functions, an op left to scalar
+loops, else "fast") and the max error of both runs against numpy. The run fails
 when a case mismatches (or does not compile / run), and when no case took
 the fast path, so it cannot pass on the reference path alone.
 
@@ -869,18 +869,6 @@ def build(fam, i, seed):
 
 
 
-def fast_functions(text):
-    """Names of the functions of a lowered module that hold vector ops."""
-    fast, cur = set(), None
-    for line in text.splitlines():
-        m = re.match(r"\s*func\.func (?:private )?@(\w+)", line)
-        if m:
-            cur = m.group(1)
-        elif cur and "vector." in line:
-            fast.add(cur)
-    return fast
-
-
 def _cpu(target, options=""):
     return f"--kiln-cpu-pipeline=mcpu={target}" + (f" {options}" if options else "")
 
@@ -893,8 +881,9 @@ def _run_batch(cases, targets, pool, options=""):
     jobs = {"ref": pool.submit(kt.lower, module, "--kiln-reference-pipeline")}
     for t in targets:
         jobs[t] = pool.submit(kt.lower, module, _cpu(t, options))
-        jobs["vec", t] = pool.submit(
-            kt.lower, module, _cpu(t, options + " lower-to-llvm=false"))
+        jobs["slow", t] = pool.submit(
+            kt.slow_path_functions, module,
+            _cpu(t, options + " lower-to-llvm=false"))
     results, paths = {}, {}
     runs = {k: pool.submit(lambda j=j: kt.execute(j.result()))
             for k, j in jobs.items() if not isinstance(k, tuple)}
@@ -903,10 +892,10 @@ def _run_batch(cases, targets, pool, options=""):
         for j in range(len(cases)):
             results[j, k] = res[j]
     for t in targets:
-        fast = fast_functions(jobs["vec", t].result())
+        slow = jobs["slow", t].result()
         for j in range(len(cases)):
-            paths[j, t] = "fast" if any(f.startswith(f"c{j}_") for f in fast) \
-                else "reference"
+            paths[j, t] = "slow" if any(f.startswith(f"c{j}_") for f in slow) \
+                else "fast"
     return results, paths
 
 

@@ -241,6 +241,24 @@ def lower(module, pipeline, keep=None):
     return lowered.stdout
 
 
+def slow_path_functions(module, pipeline):
+    """Names of the functions for which kiln-opt running `pipeline` reports
+    a kiln-slow-path remark (an op left to scalar loops, ...)."""
+    opt = os.path.join(TOOLS, "kiln-opt") if TOOLS else "kiln-opt"
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "in.mlir")
+        with open(src, "w") as f:
+            f.write(module)
+        run = subprocess.run(
+            [opt, src, pipeline, "-o", os.devnull,
+             "--remarks-filter=kiln-slow-path", "--remark-format=emitRemark",
+             "--remark-policy=final"], capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError("kiln-opt failed:\n" + run.stderr)
+    return set(re.findall(r"remark: \[Missed\].*\| Function=(\w+)",
+                          run.stderr))
+
+
 def execute(llvm_text):
     """Runs @main of an LLVM-dialect module with mlir-runner; its stdout."""
     run = subprocess.run(

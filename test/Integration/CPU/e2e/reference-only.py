@@ -2,7 +2,7 @@
 # The harness cannot pass on the reference path alone: with opt-level=0 the
 # CPU pipeline is the reference lowering, every case is still numerically
 # right, and the run must fail because no case took the fast path.
-# CHECK: path=reference
+# CHECK: path=slow
 # CHECK-NOT: path=fast
 # CHECK: 0 failed, 0 on the fast path
 # CHECK: e2e FAILED: no case took the fast path
