@@ -67,14 +67,14 @@ void mlir::kiln::driver::installToolDiagnostics(MLIRContext &context,
         auto file = diag.getLocation()->findInstanceOf<FileLineColLoc>();
         if (file && file.getLine() == 0)
           prefix = file.getFilename().str();
+        else if (!isa<UnknownLoc>(diag.getLocation()))
+          return failure(); // the SourceMgr handler prints it
         // A remark names the ONNX node it is about (errors say it in their
         // message already).
         auto node = diag.getLocation()->findInstanceOf<NameLoc>();
         if (node && file && file.getLine() == 0 &&
             diag.getSeverity() == DiagnosticSeverity::Remark)
           prefix += ": node '" + node.getName().str() + "'";
-        else if (!isa<UnknownLoc>(diag.getLocation()))
-          return failure(); // the SourceMgr handler prints it
         auto severity = [](DiagnosticSeverity s) {
           switch (s) {
           case DiagnosticSeverity::Error: return "error";
