@@ -25,6 +25,32 @@ constexpr DtypeInfo kDtypes[KILN_DTYPE_COUNT] = {
     {"f4E2M1FN", 4, 1}, {"i4", 4, 1},   {"f8E8M0FNU", 8, 1}};
 } // namespace
 
+/// The checks kiln_tensor_create and kiln_tensor_wrap share; the byte size
+/// of the tensor in *nbytes.
+static kiln_status checkShape(const char *fn, kiln_dtype dtype, int rank,
+                              const int64_t *dims, kiln_tensor **out,
+                              size_t *nbytes) {
+  const std::string name = fn;
+  if (!out)
+    return fail(KILN_ERROR_ARGUMENT, name + ": null output pointer");
+  *out = nullptr;
+  if (dtype < 0 || dtype >= KILN_DTYPE_COUNT)
+    return fail(KILN_ERROR_ARGUMENT, name + ": invalid dtype");
+  if (rank < 0 || rank > KILN_MAX_RANK || (rank > 0 && !dims))
+    return fail(KILN_ERROR_ARGUMENT,
+                name + ": rank " + std::to_string(rank) + " outside 0.." +
+                    std::to_string(KILN_MAX_RANK));
+  int64_t count = 1;
+  for (int d = 0; d < rank; ++d) {
+    if (dims[d] < 0 || (dims[d] > 0 && count > (INT64_MAX >> 4) / dims[d]))
+      return fail(KILN_ERROR_ARGUMENT,
+                  name + ": invalid dim " + std::to_string(dims[d]));
+    count *= dims[d];
+  }
+  *nbytes = (size_t(count) * kDtypes[dtype].bits + 7) / 8;
+  return KILN_OK;
+}
+
 extern "C" {
 
 const char *kiln_last_error(void) { return lastError.c_str(); }
@@ -65,23 +91,9 @@ int kiln_dtype_bits(kiln_dtype dtype) {
 
 kiln_status kiln_tensor_create(kiln_dtype dtype, int rank, const int64_t *dims,
                                const void *data, kiln_tensor **out) {
-  if (!out)
-    return fail(KILN_ERROR_ARGUMENT, "kiln_tensor_create: null output pointer");
-  *out = nullptr;
-  if (dtype < 0 || dtype >= KILN_DTYPE_COUNT)
-    return fail(KILN_ERROR_ARGUMENT, "kiln_tensor_create: invalid dtype");
-  if (rank < 0 || rank > KILN_MAX_RANK || (rank > 0 && !dims))
-    return fail(KILN_ERROR_ARGUMENT,
-                "kiln_tensor_create: rank " + std::to_string(rank) +
-                    " outside 0.." + std::to_string(KILN_MAX_RANK));
-  int64_t count = 1;
-  for (int d = 0; d < rank; ++d) {
-    if (dims[d] < 0 || (dims[d] > 0 && count > (INT64_MAX >> 4) / dims[d]))
-      return fail(KILN_ERROR_ARGUMENT, "kiln_tensor_create: invalid dim " +
-                                           std::to_string(dims[d]));
-    count *= dims[d];
-  }
-  size_t nbytes = (size_t(count) * kDtypes[dtype].bits + 7) / 8;
+  size_t nbytes = 0;
+  if (kiln_status st = checkShape("kiln_tensor_create", dtype, rank, dims, out, &nbytes))
+    return st;
   auto *t = static_cast<kiln_tensor *>(std::calloc(1, sizeof(kiln_tensor)));
   void *buf = std::calloc(nbytes ? nbytes : 1, 1);
   if (!t || !buf) {
@@ -103,23 +115,9 @@ kiln_status kiln_tensor_create(kiln_dtype dtype, int rank, const int64_t *dims,
 
 kiln_status kiln_tensor_wrap(kiln_dtype dtype, int rank, const int64_t *dims,
                              void *data, kiln_tensor **out) {
-  if (!out)
-    return fail(KILN_ERROR_ARGUMENT, "kiln_tensor_wrap: null output pointer");
-  *out = nullptr;
-  if (dtype < 0 || dtype >= KILN_DTYPE_COUNT)
-    return fail(KILN_ERROR_ARGUMENT, "kiln_tensor_wrap: invalid dtype");
-  if (rank < 0 || rank > KILN_MAX_RANK || (rank > 0 && !dims))
-    return fail(KILN_ERROR_ARGUMENT,
-                "kiln_tensor_wrap: rank " + std::to_string(rank) +
-                    " outside 0.." + std::to_string(KILN_MAX_RANK));
-  int64_t count = 1;
-  for (int d = 0; d < rank; ++d) {
-    if (dims[d] < 0 || (dims[d] > 0 && count > (INT64_MAX >> 4) / dims[d]))
-      return fail(KILN_ERROR_ARGUMENT, "kiln_tensor_wrap: invalid dim " +
-                                           std::to_string(dims[d]));
-    count *= dims[d];
-  }
-  size_t nbytes = (size_t(count) * kDtypes[dtype].bits + 7) / 8;
+  size_t nbytes = 0;
+  if (kiln_status st = checkShape("kiln_tensor_wrap", dtype, rank, dims, out, &nbytes))
+    return st;
   if (nbytes && !data)
     return fail(KILN_ERROR_ARGUMENT, "kiln_tensor_wrap: null data");
   auto *t = static_cast<kiln_tensor *>(std::calloc(1, sizeof(kiln_tensor)));
